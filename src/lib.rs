@@ -1,0 +1,48 @@
+//! Pressroom: instant search over an organization's press releases, in the visitor's browser.
+//!
+//! This crate is the engine. The same code runs natively (in the `pressroom-index` builder and
+//! its `query` command) and as WebAssembly in the browser, so a query gives the same hits in both.
+//!
+//! * [`analyze`] — the one analyzer: Unicode normalization, case and diacritics folding and word
+//!   segmentation, used both when a release is indexed and when a query is typed.
+//! * [`IndexWriter`] — turns [`Release`]s into the bytes of an index (see `FORMAT.md`).
+//! * [`Index`] — validates and reads those bytes, and answers [`Index::search`].
+//!
+//! ```
+//! use pressroom::{Index, IndexWriter, Release, SearchOptions};
+//!
+//! let mut writer = IndexWriter::new();
+//! writer.add(Release {
+//!     url: "/press/minsk".into(),
+//!     title: "CICA Secretary General in Minsk".into(),
+//!     body: "Ambassador Kairat Sarybay spoke on Eurasian security.".into(),
+//!     ..Release::default()
+//! })?;
+//! let index = Index::from_bytes(writer.finish()?)?;
+//! let results = index.search("sary", &SearchOptions::default())?;
+//! assert_eq!(results.hits[0].url, "/press/minsk");
+//! assert!(results.hits[0].excerpt.contains("<mark>Sarybay</mark>"));
+//! # Ok::<(), pressroom::Error>(())
+//! ```
+//!
+//! In the browser the index file is gzip-compressed on disk and JavaScript inflates it with the
+//! native `DecompressionStream`, so no decompressor ships in the wasm module.
+
+pub mod analyze;
+mod error;
+mod excerpt;
+mod format;
+mod index;
+mod release;
+mod search;
+mod writer;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::Error;
+pub use format::{FORMAT_VERSION, INDEX_FILE};
+pub use index::Index;
+pub use release::{Date, Release};
+pub use search::{Hit, SearchOptions, SearchResults};
+pub use writer::IndexWriter;
