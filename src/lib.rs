@@ -41,8 +41,10 @@ mod writer;
 mod wasm;
 
 pub use error::Error;
+#[cfg(not(target_arch = "wasm32"))]
+pub use format::{compress, decompress};
 pub use format::{FORMAT_VERSION, INDEX_FILE};
 pub use index::Index;
 pub use release::{Date, Release};
 pub use search::{Hit, SearchOptions, SearchResults};
-pub use writer::IndexWriter;
+pub use writer::{AnalyzedRelease, IndexWriter};

@@ -1,0 +1,215 @@
+//! The one analyzer, shared by indexing and querying.
+//!
+//! A release's text and a visitor's query go through exactly the same steps, so that a word
+//! indexed one way is always looked up the same way:
+//!
+//! 1. Unicode word segmentation (UAX #29) of the original text, keeping byte offsets so that an
+//!    excerpt can highlight the original characters;
+//! 2. compatibility decomposition (NFKD): ligatures, full-width forms and the like fold to their
+//!    plain letters;
+//! 3. diacritics folding: combining accents of Latin, Greek and Cyrillic letters, Arabic vowel
+//!    marks and Hebrew points are dropped (`Sarybáy` → `sarybay`), while marks that are letters
+//!    in their own right (Devanagari vowel signs, Thai) are kept;
+//! 4. lower-casing, a few letters that do not decompose (`ß` → `ss`, `ø` → `o`, `ł` → `l`), and
+//!    recomposition (NFC);
+//! 5. dots inside words are dropped (`U.S.` → `us`) unless the word is a number (`3.5`), and an
+//!    apostrophe splits a word (`CICA's` → `cica`, `l'Asie` → `l`, `asie`), dropping a possessive `s`.
+//!
+//! ```
+//! use pressroom::analyze::terms;
+//! assert_eq!(terms("Sarybáy's ÉURASIAN ﬁle, U.S."), ["sarybay", "eurasian", "file", "us"]);
+//! ```
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The longest term kept, in bytes. Longer words (URLs, base64 blobs) are cut on a character
+/// boundary: the same cut happens to the query, so they still match, but they cannot bloat the
+/// term dictionary.
+pub const MAX_TERM_BYTES: usize = 48;
+
+/// One word of a text, normalized, with where it stands in the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The normalized term, as stored in the index.
+    pub term: String,
+    /// Byte offset of the word's first character in the original text.
+    pub start: usize,
+    /// Byte offset just past the word in the original text.
+    pub end: usize,
+}
+
+/// Splits `text` into normalized tokens, in order.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for (start, word) in text.unicode_word_indices() {
+        // An apostrophe splits a word; its parts keep their own offsets for highlighting.
+        let mut part_start = start;
+        let mut parts = word.split(is_apostrophe).peekable();
+        let mut first = true;
+        while let Some(part) = parts.next() {
+            let part_end = part_start + part.len();
+            let is_possessive = !first && parts.peek().is_none() && (part == "s" || part == "S");
+            if !part.is_empty() && !is_possessive {
+                let term = fold(part);
+                if !term.is_empty() {
+                    out.push(Token {
+                        term,
+                        start: part_start,
+                        end: part_end,
+                    });
+                }
+            }
+            // Skip the apostrophe itself (any of them is 1 to 3 bytes long).
+            part_start = part_end + text[part_end..].chars().next().map_or(0, char::len_utf8);
+            first = false;
+        }
+    }
+    out
+}
+
+/// The normalized terms of `text`, in order: [`tokens`] without the offsets.
+pub fn terms(text: &str) -> Vec<String> {
+    tokens(text).into_iter().map(|t| t.term).collect()
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{FF07}')
+}
+
+/// Normalizes one word: NFKD, diacritics folding, lower-casing, NFC.
+pub fn fold(word: &str) -> String {
+    let mut folded = String::with_capacity(word.len());
+    for c in word.nfkd() {
+        if is_foldable_mark(c) || is_invisible(c) {
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            match lower {
+                'ß' => folded.push_str("ss"),
+                'æ' => folded.push_str("ae"),
+                'œ' => folded.push_str("oe"),
+                'ø' => folded.push('o'),
+                'đ' | 'ð' => folded.push('d'),
+                'ł' => folded.push('l'),
+                'ı' => folded.push('i'),
+                'þ' => folded.push_str("th"),
+                // Final sigma and sigma are one letter.
+                'ς' => folded.push('σ'),
+                other => folded.push(other),
+            }
+        }
+    }
+    let mut term: String = if folded.is_ascii() {
+        folded
+    } else {
+        folded.nfc().collect()
+    };
+    if term.contains('.') && !term.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        term.retain(|c| c != '.');
+    }
+    truncate_to_boundary(&mut term, MAX_TERM_BYTES);
+    term
+}
+
+fn truncate_to_boundary(term: &mut String, max: usize) {
+    if term.len() > max {
+        let mut cut = max;
+        while !term.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        term.truncate(cut);
+    }
+}
+
+/// Combining marks that are accents on a base letter rather than letters of their own.
+fn is_foldable_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'   // combining diacritical marks (Latin, Greek, Cyrillic)
+        | '\u{1AB0}'..='\u{1AFF}' // combining diacritical marks extended
+        | '\u{1DC0}'..='\u{1DFF}' // combining diacritical marks supplement
+        | '\u{20D0}'..='\u{20FF}' // combining marks for symbols
+        | '\u{FE20}'..='\u{FE2F}' // combining half marks
+        | '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}' | '\u{05C5}' | '\u{05C7}' // Hebrew points
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' // Arabic marks, tatweel
+    )
+}
+
+/// Characters that change nothing a reader sees: soft hyphens, zero-width joiners, BOMs.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_and_diacritics_fold_to_the_same_term() {
+        for spelling in [
+            "sarybay",
+            "SARYBAY",
+            "Sarybáy",
+            "Sarybay",
+            "SARYBÁY",
+            "Sary\u{00AD}bay",
+        ] {
+            assert_eq!(terms(spelling), ["sarybay"], "{spelling}");
+        }
+        // Decomposed input (non-NFC) folds like the composed one.
+        assert_eq!(terms("Sarybe\u{0301}y"), terms("Sarybéy"));
+    }
+
+    #[test]
+    fn offsets_point_at_the_original_words() {
+        let text = "Ambassador Kairat  Sarybáy's address";
+        let toks = tokens(text);
+        let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+        assert_eq!(words, ["Ambassador", "Kairat", "Sarybáy", "address"]);
+        assert_eq!(toks[2].term, "sarybay");
+    }
+
+    #[test]
+    fn apostrophes_split_and_drop_the_possessive() {
+        assert_eq!(
+            terms("CICA’s role in l'Asie"),
+            ["cica", "role", "in", "l", "asie"]
+        );
+    }
+
+    #[test]
+    fn dots_fold_out_of_acronyms_but_not_numbers() {
+        assert_eq!(
+            terms("the U.S. grew 3.5 percent"),
+            ["the", "us", "grew", "3.5", "percent"]
+        );
+    }
+
+    #[test]
+    fn punctuation_and_symbols_are_not_terms() {
+        assert!(terms(" -- ... !!! «» ").is_empty());
+        assert_eq!(terms("COVID-19 (SCO)"), ["covid", "19", "sco"]);
+    }
+
+    #[test]
+    fn other_scripts_keep_their_letters() {
+        assert_eq!(terms("Всеобщая ДЕКЛАРАЦИЯ"), ["всеобщая", "декларация"]);
+        assert_eq!(terms("Ελληνικά"), ["ελληνικα"]);
+        assert_eq!(terms("Straße Ørsted"), ["strasse", "orsted"]);
+        // Devanagari vowel signs are letters, not accents: they stay.
+        assert_eq!(terms("मानव"), ["मानव"]);
+        // Han ideographs segment one by one under UAX #29.
+        assert_eq!(terms("人人生而自由").len(), 6);
+    }
+
+    #[test]
+    fn long_words_are_cut_on_a_char_boundary() {
+        let long = "é".repeat(100);
+        let t = terms(&long);
+        assert_eq!(t.len(), 1);
+        assert!(t[0].len() <= MAX_TERM_BYTES);
+        assert_eq!(t[0], "e".repeat(MAX_TERM_BYTES));
+        let cyr = "ж".repeat(100);
+        assert!(terms(&cyr)[0].len() <= MAX_TERM_BYTES);
+    }
+}

@@ -1,0 +1,737 @@
+//! The index format, defined once: every section's encoder sits beside its decoder.
+//!
+//! `FORMAT.md` at the repository root draws the byte layout. In short, an index is:
+//!
+//! ```text
+//! header   magic "PRESSRMI" | version u32 | section count u32 | crc32 of the rest u32
+//! table    per section: id u32 | offset u64 | length u64     (offsets from the file start)
+//! sections META, TERMS (fst), POSTINGS, DOCS, DOCDATA, TEXT, CATEGORIES, LANGS
+//! ```
+//!
+//! All integers are little-endian. Variable-length integers are LEB128 (`varint`).
+//! On disk the whole file is gzip-compressed (see [`INDEX_FILE`]).
+
+use crate::Error;
+
+/// The file name of the index inside the output folder. Its bytes are gzip-compressed.
+pub const INDEX_FILE: &str = "index.pri";
+
+/// The format version this engine writes and reads. Bump it, together with `FORMAT.md`, on any
+/// change to the bytes.
+pub const FORMAT_VERSION: u32 = 1;
+
+pub(crate) const MAGIC: &[u8; 8] = b"PRESSRMI";
+const HEADER_LEN: usize = 8 + 4 + 4 + 4;
+const TABLE_ENTRY_LEN: usize = 4 + 8 + 8;
+
+/// Bits of an fst value that hold the document frequency; the rest is the postings offset.
+pub(crate) const DF_BITS: u32 = 24;
+/// The most documents an index holds: document ids and frequencies must fit in [`DF_BITS`].
+pub(crate) const MAX_DOCS: u32 = (1 << DF_BITS) - 1;
+
+/// The sections of an index, by id. The ids are part of the format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum Section {
+    Meta = 1,
+    Terms = 2,
+    Postings = 3,
+    Docs = 4,
+    DocData = 5,
+    Text = 6,
+    Categories = 7,
+    Langs = 8,
+}
+
+impl Section {
+    pub(crate) const ALL: [Section; 8] = [
+        Section::Meta,
+        Section::Terms,
+        Section::Postings,
+        Section::Docs,
+        Section::DocData,
+        Section::Text,
+        Section::Categories,
+        Section::Langs,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Section::Meta => "META",
+            Section::Terms => "TERMS",
+            Section::Postings => "POSTINGS",
+            Section::Docs => "DOCS",
+            Section::DocData => "DOCDATA",
+            Section::Text => "TEXT",
+            Section::Categories => "CATEGORIES",
+            Section::Langs => "LANGS",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Container: header, section table, checksum.
+
+/// Assembles sections (in [`Section::ALL`] order) into one index file.
+pub(crate) fn write_container(sections: &[(Section, Vec<u8>)]) -> Vec<u8> {
+    let table_len = sections.len() * TABLE_ENTRY_LEN;
+    let total: usize =
+        HEADER_LEN + table_len + sections.iter().map(|(_, b)| b.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(MAGIC);
+    put_u32(&mut out, FORMAT_VERSION);
+    put_u32(&mut out, sections.len() as u32);
+    put_u32(&mut out, 0); // checksum, filled in below
+    let mut offset = (HEADER_LEN + table_len) as u64;
+    for (id, bytes) in sections {
+        put_u32(&mut out, *id as u32);
+        put_u64(&mut out, offset);
+        put_u64(&mut out, bytes.len() as u64);
+        offset += bytes.len() as u64;
+    }
+    for (_, bytes) in sections {
+        out.extend_from_slice(bytes);
+    }
+    let crc = crc32fast::hash(&out[HEADER_LEN..]);
+    out[16..20].copy_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// Where each section lies in a validated index file.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    ranges: Vec<(Section, std::ops::Range<usize>)>,
+}
+
+impl Layout {
+    pub(crate) fn get<'a>(&self, bytes: &'a [u8], section: Section) -> &'a [u8] {
+        // Every section was checked to exist and lie inside `bytes` by `read_container`.
+        let range = self
+            .ranges
+            .iter()
+            .find(|(s, _)| *s == section)
+            .map(|(_, r)| r.clone())
+            .unwrap_or(0..0);
+        &bytes[range]
+    }
+}
+
+/// Validates magic, version, checksum and the section table, in that order, before anything
+/// else reads the bytes.
+pub(crate) fn read_container(bytes: &[u8]) -> Result<Layout, Error> {
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(Error::NotAnIndex {
+            found: bytes[..bytes.len().min(8)].to_vec(),
+        });
+    }
+    let mut header = Cursor::new(bytes, "header");
+    header.skip(8)?;
+    let version = header.u32()?;
+    if version != FORMAT_VERSION {
+        return Err(Error::Version {
+            expected: FORMAT_VERSION,
+            got: version,
+        });
+    }
+    let count = header.u32()? as usize;
+    let expected = header.u32()?;
+    let actual = crc32fast::hash(&bytes[HEADER_LEN..]);
+    if expected != actual {
+        return Err(Error::Checksum { expected, actual });
+    }
+    if count > 64 {
+        return Err(Error::corrupt("header", format!("{count} sections")));
+    }
+    let mut table = Cursor::new(bytes, "section table");
+    table.skip(HEADER_LEN)?;
+    let mut ranges = Vec::with_capacity(count);
+    for _ in 0..count {
+        let id = table.u32()?;
+        let offset = table.u64()?;
+        let len = table.u64()?;
+        let end = offset
+            .checked_add(len)
+            .filter(|&e| e <= bytes.len() as u64)
+            .ok_or_else(|| {
+                Error::corrupt(
+                    "section table",
+                    format!("section {id} at {offset}+{len} is past the end"),
+                )
+            })?;
+        if let Some(section) = Section::ALL.iter().find(|s| **s as u32 == id) {
+            ranges.push((*section, offset as usize..end as usize));
+        }
+        // Unknown section ids are skipped: a reader of this version ignores what it does not use.
+    }
+    for section in Section::ALL {
+        if !ranges.iter().any(|(s, _)| *s == section) {
+            return Err(Error::corrupt(
+                "section table",
+                format!("missing section {}", section.name()),
+            ));
+        }
+    }
+    Ok(Layout { ranges })
+}
+
+/// Compresses an index for disk: gzip, with a fixed header (no name, no time) so that builds
+/// stay byte-identical. Browsers inflate it with the native `DecompressionStream`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn compress(raw: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(
+            Vec::with_capacity(raw.len() / 3),
+            flate2::Compression::best(),
+        );
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(raw);
+    encoder.finish().unwrap_or_default()
+}
+
+/// The inverse of [`compress`]; bytes that are not gzip (a host that already inflated them) pass
+/// through unchanged.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn decompress(stored: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    if !stored.starts_with(&[0x1f, 0x8b]) {
+        return Ok(stored.to_vec());
+    }
+    let mut raw = Vec::with_capacity(stored.len() * 3);
+    flate2::read::GzDecoder::new(stored).read_to_end(&mut raw)?;
+    Ok(raw)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Primitives.
+
+pub(crate) fn put_u16(out: &mut Vec<u8>, v: u16) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+pub(crate) fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+pub(crate) fn put_u64(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+/// Appends `v` as LEB128: 7 bits a byte, high bit set on all but the last.
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// A bounds-checked reader over one section: every read either succeeds or returns
+/// [`Error::Corrupt`] naming the section, never panics.
+#[derive(Debug, Clone)]
+pub(crate) struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    what: &'static str,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(bytes: &'a [u8], what: &'static str) -> Self {
+        Cursor {
+            bytes,
+            pos: 0,
+            what,
+        }
+    }
+
+    pub(crate) fn at(bytes: &'a [u8], pos: usize, what: &'static str) -> Result<Self, Error> {
+        if pos > bytes.len() {
+            return Err(Error::corrupt(
+                what,
+                format!("offset {pos} is past the end ({})", bytes.len()),
+            ));
+        }
+        Ok(Cursor { bytes, pos, what })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| {
+                Error::corrupt(
+                    self.what,
+                    format!(
+                        "{n} bytes at {} run past the end ({})",
+                        self.pos,
+                        self.bytes.len()
+                    ),
+                )
+            })?;
+        let slice = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(slice)
+    }
+
+    pub(crate) fn skip(&mut self, n: usize) -> Result<(), Error> {
+        self.take(n).map(|_| ())
+    }
+
+    pub(crate) fn u16(&mut self) -> Result<u16, Error> {
+        let b = self.take(2)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
+    }
+
+    pub(crate) fn u32(&mut self) -> Result<u32, Error> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    pub(crate) fn u64(&mut self) -> Result<u64, Error> {
+        let b = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_le_bytes(a))
+    }
+
+    pub(crate) fn varint(&mut self) -> Result<u64, Error> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *self.bytes.get(self.pos).ok_or_else(|| {
+                Error::corrupt(
+                    self.what,
+                    format!("varint at {} runs past the end", self.pos),
+                )
+            })?;
+            self.pos += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(Error::corrupt(
+            self.what,
+            format!("varint at {} is longer than 10 bytes", self.pos),
+        ))
+    }
+
+    /// A varint that must fit in `u32` (counts, ids, positions).
+    pub(crate) fn varint32(&mut self) -> Result<u32, Error> {
+        let at = self.pos;
+        u32::try_from(self.varint()?).map_err(|_| {
+            Error::corrupt(self.what, format!("value at {at} does not fit in 32 bits"))
+        })
+    }
+
+    pub(crate) fn str(&mut self) -> Result<&'a str, Error> {
+        let len = self.varint()?;
+        let len = usize::try_from(len).map_err(|_| Error::corrupt(self.what, "string length"))?;
+        let at = self.pos;
+        let bytes = self.take(len)?;
+        std::str::from_utf8(bytes)
+            .map_err(|_| Error::corrupt(self.what, format!("string at {at} is not UTF-8")))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// META: corpus statistics used by ranking.
+
+/// Corpus-wide numbers that BM25 needs.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct Meta {
+    pub doc_count: u32,
+    pub title_tokens: u64,
+    pub body_tokens: u64,
+}
+
+impl Meta {
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(20);
+        put_u32(&mut out, self.doc_count);
+        put_u64(&mut out, self.title_tokens);
+        put_u64(&mut out, self.body_tokens);
+        out
+    }
+
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Meta, Error> {
+        let mut c = Cursor::new(bytes, "META");
+        let meta = Meta {
+            doc_count: c.u32()?,
+            title_tokens: c.u64()?,
+            body_tokens: c.u64()?,
+        };
+        if meta.doc_count > MAX_DOCS {
+            return Err(Error::corrupt(
+                "META",
+                format!("{} documents", meta.doc_count),
+            ));
+        }
+        Ok(meta)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TERMS values: an fst maps each term to `postings offset << DF_BITS | document frequency`.
+
+pub(crate) fn term_value(postings_offset: u64, df: u32) -> u64 {
+    (postings_offset << DF_BITS) | u64::from(df)
+}
+
+pub(crate) fn split_term_value(value: u64) -> (usize, u32) {
+    (
+        (value >> DF_BITS) as usize,
+        (value & u64::from(MAX_DOCS)) as u32,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// POSTINGS: per term, `varint docs_len | docs stream | positions stream`.
+//
+// docs stream, per document in increasing id order:
+//   varint doc-id delta (the first is the id itself)
+//   varint (body_tf << 1 | has_title)
+//   varint title_tf                          only when has_title
+// positions stream, per document in the same order:
+//   title_tf varints, then body_tf varints: positions as deltas within the field (first absolute)
+
+/// One term's postings as the writer accumulates them, already encoded.
+#[derive(Debug, Default)]
+pub(crate) struct PostingsBuilder {
+    docs: Vec<u8>,
+    positions: Vec<u8>,
+    df: u32,
+    last_doc: Option<u32>,
+}
+
+impl PostingsBuilder {
+    /// Adds a document; ids must increase. Positions are sorted within each field.
+    pub(crate) fn push(&mut self, doc: u32, title_positions: &[u32], body_positions: &[u32]) {
+        let delta = match self.last_doc {
+            Some(last) => doc - last,
+            None => doc,
+        };
+        put_varint(&mut self.docs, u64::from(delta));
+        let has_title = !title_positions.is_empty();
+        put_varint(
+            &mut self.docs,
+            (body_positions.len() as u64) << 1 | u64::from(has_title),
+        );
+        if has_title {
+            put_varint(&mut self.docs, title_positions.len() as u64);
+        }
+        for field in [title_positions, body_positions] {
+            let mut prev = 0;
+            for &p in field {
+                put_varint(&mut self.positions, u64::from(p - prev));
+                prev = p;
+            }
+        }
+        self.df += 1;
+        self.last_doc = Some(doc);
+    }
+
+    pub(crate) fn df(&self) -> u32 {
+        self.df
+    }
+
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.docs.len() as u64);
+        out.extend_from_slice(&self.docs);
+        out.extend_from_slice(&self.positions);
+    }
+}
+
+/// One document of a posting list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Posting {
+    pub doc: u32,
+    pub title_tf: u32,
+    pub body_tf: u32,
+}
+
+/// Decodes a term's postings (without positions).
+pub(crate) fn read_postings(
+    postings: &[u8],
+    offset: usize,
+    df: u32,
+    doc_count: u32,
+) -> Result<Vec<Posting>, Error> {
+    let mut c = Cursor::at(postings, offset, "POSTINGS")?;
+    let docs_len = c.varint()? as usize;
+    let mut docs = Cursor::new(c.take(docs_len)?, "POSTINGS");
+    let mut out = Vec::with_capacity(df.min(doc_count) as usize);
+    let mut doc = 0u32;
+    for i in 0..df {
+        let delta = docs.varint32()?;
+        doc = if i == 0 {
+            delta
+        } else {
+            doc.checked_add(delta).unwrap_or(u32::MAX)
+        };
+        if doc >= doc_count || (i > 0 && delta == 0) {
+            return Err(Error::corrupt(
+                "POSTINGS",
+                format!("document id {doc} out of order or range"),
+            ));
+        }
+        let packed = docs.varint32()?;
+        let title_tf = if packed & 1 == 1 { docs.varint32()? } else { 0 };
+        out.push(Posting {
+            doc,
+            title_tf,
+            body_tf: packed >> 1,
+        });
+    }
+    Ok(out)
+}
+
+/// Decodes the positions of one document of a term's postings: `(title positions, body positions)`.
+pub(crate) fn read_positions(
+    postings: &[u8],
+    offset: usize,
+    df: u32,
+    doc_count: u32,
+    doc: u32,
+) -> Result<Option<(Vec<u32>, Vec<u32>)>, Error> {
+    let list = read_postings(postings, offset, df, doc_count)?;
+    let mut c = Cursor::at(postings, offset, "POSTINGS")?;
+    let docs_len = c.varint()? as usize;
+    c.skip(docs_len)?;
+    for p in list {
+        let mut fields = [Vec::new(), Vec::new()];
+        for (field, tf) in fields.iter_mut().zip([p.title_tf, p.body_tf]) {
+            let mut pos = 0u32;
+            for _ in 0..tf {
+                pos = pos.saturating_add(c.varint32()?);
+                if p.doc == doc {
+                    field.push(pos);
+                }
+            }
+        }
+        if p.doc == doc {
+            let [title, body] = fields;
+            return Ok(Some((title, body)));
+        }
+    }
+    Ok(None)
+}
+
+// ---------------------------------------------------------------------------------------------
+// DOCS: a fixed 16-byte record per document, so ranking reads any document's numbers directly.
+//   u32 date (yyyymmdd, 0 = none) | u16 title tokens | u16 body tokens (saturating)
+//   u32 offset into DOCDATA | u32 offset into TEXT
+// One more record's worth of offsets (8 bytes: DOCDATA end, TEXT end) closes the table.
+
+pub(crate) const DOC_RECORD_LEN: usize = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DocRecord {
+    pub date: u32,
+    pub title_len: u16,
+    pub body_len: u16,
+    pub data_offset: u32,
+    pub text_offset: u32,
+}
+
+impl DocRecord {
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
+        put_u32(out, self.date);
+        put_u16(out, self.title_len);
+        put_u16(out, self.body_len);
+        put_u32(out, self.data_offset);
+        put_u32(out, self.text_offset);
+    }
+
+    pub(crate) fn read(docs: &[u8], doc: u32) -> Result<DocRecord, Error> {
+        let mut c = Cursor::at(docs, doc as usize * DOC_RECORD_LEN, "DOCS")?;
+        Ok(DocRecord {
+            date: c.u32()?,
+            title_len: c.u16()?,
+            body_len: c.u16()?,
+            data_offset: c.u32()?,
+            text_offset: c.u32()?,
+        })
+    }
+}
+
+// DOCDATA, per document: str title | str url | varint lang id (0 = none, else LANGS index + 1)
+//   | varint category count | varint category ids (indexes into CATEGORIES)
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DocData<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub lang: u32,
+    pub categories: Vec<u32>,
+}
+
+impl DocData<'_> {
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
+        put_str(out, self.title);
+        put_str(out, self.url);
+        put_varint(out, u64::from(self.lang));
+        put_varint(out, self.categories.len() as u64);
+        for &c in &self.categories {
+            put_varint(out, u64::from(c));
+        }
+    }
+
+    pub(crate) fn read(data: &[u8], offset: u32) -> Result<DocData<'_>, Error> {
+        let mut c = Cursor::at(data, offset as usize, "DOCDATA")?;
+        let title = c.str()?;
+        let url = c.str()?;
+        let lang = c.varint32()?;
+        let count = c.varint32()?;
+        let mut categories = Vec::with_capacity(count.min(64) as usize);
+        for _ in 0..count {
+            categories.push(c.varint32()?);
+        }
+        Ok(DocData {
+            title,
+            url,
+            lang,
+            categories,
+        })
+    }
+}
+
+// CATEGORIES and LANGS: a string table, `varint count | count × str`, sorted, so ids are stable.
+
+pub(crate) fn write_string_table(strings: &[String]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, strings.len() as u64);
+    for s in strings {
+        put_str(&mut out, s);
+    }
+    out
+}
+
+pub(crate) fn read_string_table(bytes: &[u8], what: &'static str) -> Result<Vec<String>, Error> {
+    let mut c = Cursor::new(bytes, what);
+    let count = c.varint()?;
+    // Each string takes at least one byte, so a count larger than the section is a lie.
+    if count > bytes.len() as u64 {
+        return Err(Error::corrupt(
+            what,
+            format!("{count} strings in {} bytes", bytes.len()),
+        ));
+    }
+    (0..count).map(|_| c.str().map(str::to_owned)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip_at_every_width() {
+        let values = [
+            0,
+            1,
+            127,
+            128,
+            255,
+            16_383,
+            16_384,
+            u32::MAX as u64,
+            u64::MAX,
+        ];
+        let mut buf = Vec::new();
+        for v in values {
+            put_varint(&mut buf, v);
+        }
+        let mut c = Cursor::new(&buf, "test");
+        for v in values {
+            assert_eq!(c.varint().unwrap(), v);
+        }
+        assert!(c.is_empty());
+        assert!(c.varint().is_err());
+    }
+
+    #[test]
+    fn postings_round_trip_with_positions() {
+        let mut b = PostingsBuilder::default();
+        b.push(0, &[], &[3, 9]);
+        b.push(5, &[0], &[]);
+        b.push(300, &[1, 2], &[100_000]);
+        let mut bytes = vec![0xAA]; // a leading byte, so the offset is not zero
+        b.write_to(&mut bytes);
+        let list = read_postings(&bytes, 1, b.df(), 301).unwrap();
+        assert_eq!(
+            list,
+            [
+                Posting {
+                    doc: 0,
+                    title_tf: 0,
+                    body_tf: 2
+                },
+                Posting {
+                    doc: 5,
+                    title_tf: 1,
+                    body_tf: 0
+                },
+                Posting {
+                    doc: 300,
+                    title_tf: 2,
+                    body_tf: 1
+                },
+            ]
+        );
+        assert_eq!(
+            read_positions(&bytes, 1, 3, 301, 0).unwrap(),
+            Some((vec![], vec![3, 9]))
+        );
+        assert_eq!(
+            read_positions(&bytes, 1, 3, 301, 300).unwrap(),
+            Some((vec![1, 2], vec![100_000]))
+        );
+        assert_eq!(read_positions(&bytes, 1, 3, 301, 7).unwrap(), None);
+        // A document id beyond the corpus is corruption, not a panic.
+        assert!(read_postings(&bytes, 1, 3, 100).is_err());
+    }
+
+    #[test]
+    fn container_rejects_foreign_old_and_damaged_files() {
+        let sections: Vec<_> = Section::ALL
+            .iter()
+            .map(|s| (*s, vec![*s as u8; 3]))
+            .collect();
+        let file = write_container(&sections);
+        let layout = read_container(&file).unwrap();
+        assert_eq!(layout.get(&file, Section::Text), &[6, 6, 6]);
+
+        assert!(matches!(
+            read_container(b"<html>"),
+            Err(Error::NotAnIndex { .. })
+        ));
+        let mut old = file.clone();
+        old[8..12].copy_from_slice(&0u32.to_le_bytes());
+        assert_eq!(
+            read_container(&old).unwrap_err(),
+            Error::Version {
+                expected: FORMAT_VERSION,
+                got: 0
+            }
+        );
+        let mut flipped = file.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        assert!(matches!(
+            read_container(&flipped),
+            Err(Error::Checksum { .. })
+        ));
+        assert!(read_container(&file[..file.len() - 1]).is_err());
+    }
+}

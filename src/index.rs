@@ -1,0 +1,235 @@
+//! Reading an index: validation up front, then cheap accessors for search.
+
+use crate::format::{self, DocData, DocRecord, Layout, Meta, Section, DOC_RECORD_LEN};
+use crate::search::{self, SearchOptions, SearchResults};
+use crate::{Date, Error};
+
+/// A loaded, validated index.
+///
+/// [`Index::from_bytes`] checks the magic, version, checksum and every offset before it returns,
+/// so that searching a damaged index gives an [`Error`] and never a panic.
+#[derive(Debug)]
+pub struct Index {
+    bytes: Vec<u8>,
+    layout: Layout,
+    terms: fst::Map<Vec<u8>>,
+    meta: Meta,
+    categories: Vec<String>,
+    langs: Vec<String>,
+    /// Per release: title and body length in words, read once for BM25.
+    lengths: Vec<(u16, u16)>,
+    /// Per release: the date as `yyyymmdd` (0 = none), read once for ranking ties and sorting.
+    dates: Vec<u32>,
+}
+
+/// One release's stored fields, as read from the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Doc<'a> {
+    pub record: DocRecord,
+    pub data: DocData<'a>,
+}
+
+impl Index {
+    /// Validates and loads the uncompressed bytes written by [`crate::IndexWriter::finish`].
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Index, Error> {
+        let layout = format::read_container(&bytes)?;
+        let meta = Meta::decode(layout.get(&bytes, Section::Meta))?;
+        let terms = fst::Map::new(layout.get(&bytes, Section::Terms).to_vec())
+            .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+        let categories =
+            format::read_string_table(layout.get(&bytes, Section::Categories), "CATEGORIES")?;
+        let langs = format::read_string_table(layout.get(&bytes, Section::Langs), "LANGS")?;
+        let mut index = Index {
+            bytes,
+            layout,
+            terms,
+            meta,
+            categories,
+            langs,
+            lengths: Vec::new(),
+            dates: Vec::new(),
+        };
+        index.validate()?;
+        Ok(index)
+    }
+
+    /// Checks every cross-reference once, so that later reads cannot go out of bounds.
+    fn validate(&mut self) -> Result<(), Error> {
+        let n = self.meta.doc_count as usize;
+        let mut lengths = Vec::with_capacity(n);
+        let mut dates = Vec::with_capacity(n);
+        let docs = self.section(Section::Docs);
+        if docs.len() != (n + 1) * DOC_RECORD_LEN {
+            return Err(Error::corrupt(
+                "DOCS",
+                format!("{} bytes for {n} releases", docs.len()),
+            ));
+        }
+        let text = std::str::from_utf8(self.section(Section::Text))
+            .map_err(|e| Error::corrupt("TEXT", e.to_string()))?;
+        let data = self.section(Section::DocData);
+        let mut previous = DocRecord::read(docs, 0)?;
+        for doc in 1..=n as u32 {
+            let next = DocRecord::read(docs, doc)?;
+            let text_ok = previous.text_offset <= next.text_offset
+                && text.is_char_boundary(previous.text_offset as usize)
+                && text.is_char_boundary(next.text_offset as usize)
+                && next.text_offset as usize <= text.len();
+            if !text_ok
+                || previous.data_offset >= next.data_offset
+                || next.data_offset as usize > data.len()
+            {
+                return Err(Error::corrupt(
+                    "DOCS",
+                    format!("offsets of release {}", doc - 1),
+                ));
+            }
+            let fields = DocData::read(&data[..next.data_offset as usize], previous.data_offset)?;
+            let lang_ok = fields.lang as usize <= self.langs.len();
+            if !lang_ok
+                || fields
+                    .categories
+                    .iter()
+                    .any(|&c| c as usize >= self.categories.len())
+            {
+                return Err(Error::corrupt(
+                    "DOCDATA",
+                    format!("table ids of release {}", doc - 1),
+                ));
+            }
+            if previous.date != 0 && Date::from_yyyymmdd(previous.date).is_none() {
+                return Err(Error::corrupt(
+                    "DOCS",
+                    format!("date {} of release {}", previous.date, doc - 1),
+                ));
+            }
+            lengths.push((previous.title_len, previous.body_len));
+            dates.push(previous.date);
+            previous = next;
+        }
+        self.lengths = lengths;
+        self.dates = dates;
+        let postings_len = self.section(Section::Postings).len();
+        let mut stream = self.terms.stream();
+        while let Some((term, value)) = fst::Streamer::next(&mut stream) {
+            let (offset, df) = format::split_term_value(value);
+            if offset >= postings_len || df == 0 || df > self.meta.doc_count {
+                return Err(Error::corrupt(
+                    "TERMS",
+                    format!("entry for {:?}", String::from_utf8_lossy(term)),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads an index folder written by `pressroom-index build` (its [`crate::INDEX_FILE`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn open(dir: impl AsRef<std::path::Path>) -> Result<Index, Error> {
+        let path = dir.as_ref().join(crate::INDEX_FILE);
+        let io = |e: std::io::Error| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let stored = std::fs::read(&path).map_err(io)?;
+        Index::from_bytes(format::decompress(&stored).map_err(io)?)
+    }
+
+    /// The number of releases in the index.
+    pub fn len(&self) -> usize {
+        self.meta.doc_count as usize
+    }
+
+    /// Whether the index holds no release.
+    pub fn is_empty(&self) -> bool {
+        self.meta.doc_count == 0
+    }
+
+    /// The number of distinct terms in the dictionary.
+    pub fn term_count(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Searches the index. See [`SearchOptions`] for paging and ranking weights.
+    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults, Error> {
+        search::run(self, query, options)
+    }
+
+    /// Where `term` (already normalized) occurs in release `doc`: `(title positions, body positions)`,
+    /// counted in words from the start of each field. `None` when the term is not in that release.
+    pub fn positions(&self, term: &str, doc: u32) -> Result<Option<(Vec<u32>, Vec<u32>)>, Error> {
+        match self.terms.get(term) {
+            Some(value) => {
+                let (offset, df) = format::split_term_value(value);
+                format::read_positions(
+                    self.section(Section::Postings),
+                    offset,
+                    df,
+                    self.meta.doc_count,
+                    doc,
+                )
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn section(&self, section: Section) -> &[u8] {
+        self.layout.get(&self.bytes, section)
+    }
+
+    pub(crate) fn meta(&self) -> &Meta {
+        &self.meta
+    }
+
+    pub(crate) fn terms(&self) -> &fst::Map<Vec<u8>> {
+        &self.terms
+    }
+
+    pub(crate) fn postings(&self, value: u64) -> Result<Vec<format::Posting>, Error> {
+        let (offset, df) = format::split_term_value(value);
+        format::read_postings(
+            self.section(Section::Postings),
+            offset,
+            df,
+            self.meta.doc_count,
+        )
+    }
+
+    pub(crate) fn record(&self, doc: u32) -> Result<DocRecord, Error> {
+        DocRecord::read(self.section(Section::Docs), doc)
+    }
+
+    pub(crate) fn doc(&self, doc: u32) -> Result<Doc<'_>, Error> {
+        let record = self.record(doc)?;
+        let data = DocData::read(self.section(Section::DocData), record.data_offset)?;
+        Ok(Doc { record, data })
+    }
+
+    pub(crate) fn text(&self, doc: u32) -> Result<&str, Error> {
+        let start = self.record(doc)?.text_offset as usize;
+        let end = self.record(doc + 1)?.text_offset as usize;
+        let bytes = self
+            .section(Section::Text)
+            .get(start..end)
+            .unwrap_or_default();
+        std::str::from_utf8(bytes).map_err(|e| Error::corrupt("TEXT", e.to_string()))
+    }
+
+    pub(crate) fn lengths(&self, doc: u32) -> (u16, u16) {
+        self.lengths.get(doc as usize).copied().unwrap_or((0, 0))
+    }
+
+    pub(crate) fn date(&self, doc: u32) -> u32 {
+        self.dates.get(doc as usize).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn category(&self, id: u32) -> &str {
+        self.categories.get(id as usize).map_or("", String::as_str)
+    }
+
+    pub(crate) fn lang(&self, id: u32) -> Option<&str> {
+        id.checked_sub(1)
+            .and_then(|i| self.langs.get(i as usize))
+            .map(String::as_str)
+    }
+}

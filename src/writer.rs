@@ -1,0 +1,230 @@
+//! Turns releases into the bytes of an index.
+
+use std::collections::HashMap;
+
+use crate::analyze;
+use crate::format::{self, DocData, DocRecord, Meta, PostingsBuilder, Section, MAX_DOCS};
+use crate::{Error, Release};
+
+/// A release after analysis: what the writer needs, computed without touching the writer, so a
+/// builder can analyze releases in parallel and add them in a fixed order.
+#[derive(Debug, Clone)]
+pub struct AnalyzedRelease {
+    release: Release,
+    /// Each distinct term with its positions in the title and in the body, sorted by term.
+    terms: Vec<(String, Vec<u32>, Vec<u32>)>,
+    title_len: u32,
+    body_len: u32,
+}
+
+impl AnalyzedRelease {
+    /// Runs the analyzer over a release's title and body.
+    pub fn new(release: Release) -> AnalyzedRelease {
+        let mut terms: HashMap<String, (Vec<u32>, Vec<u32>)> = HashMap::new();
+        let title = analyze::terms(&release.title);
+        let body = analyze::terms(&release.body);
+        for (position, term) in title.iter().enumerate() {
+            terms
+                .entry(term.clone())
+                .or_default()
+                .0
+                .push(position as u32);
+        }
+        for (position, term) in body.iter().enumerate() {
+            terms
+                .entry(term.clone())
+                .or_default()
+                .1
+                .push(position as u32);
+        }
+        let mut terms: Vec<_> = terms.into_iter().map(|(t, (a, b))| (t, a, b)).collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        AnalyzedRelease {
+            release,
+            terms,
+            title_len: title.len() as u32,
+            body_len: body.len() as u32,
+        }
+    }
+
+    /// The release that was analyzed.
+    pub fn release(&self) -> &Release {
+        &self.release
+    }
+}
+
+/// Collects releases and writes an index.
+///
+/// Document ids follow the order of [`IndexWriter::add`] calls, and every table is sorted, so the
+/// same releases in the same order always give byte-identical output.
+#[derive(Debug, Default)]
+pub struct IndexWriter {
+    postings: HashMap<String, PostingsBuilder>,
+    docs: Vec<PendingDoc>,
+    text: Vec<u8>,
+    meta: Meta,
+}
+
+/// What a document's records hold until `finish` knows the sorted category and language tables.
+#[derive(Debug)]
+struct PendingDoc {
+    date: u32,
+    title_len: u16,
+    body_len: u16,
+    text_offset: u32,
+    title: String,
+    url: String,
+    lang: Option<String>,
+    categories: Vec<String>,
+}
+
+impl IndexWriter {
+    /// An empty writer.
+    pub fn new() -> IndexWriter {
+        IndexWriter::default()
+    }
+
+    /// The number of releases added so far.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether no release was added yet.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// Analyzes and adds one release; returns its document id.
+    pub fn add(&mut self, release: Release) -> Result<u32, Error> {
+        self.add_analyzed(AnalyzedRelease::new(release))
+    }
+
+    /// Adds a release analyzed beforehand (see [`AnalyzedRelease::new`]); returns its document id.
+    pub fn add_analyzed(&mut self, analyzed: AnalyzedRelease) -> Result<u32, Error> {
+        let doc = self.meta.doc_count;
+        if doc >= MAX_DOCS {
+            return Err(Error::TooLarge {
+                what: "the number of releases",
+                limit: u64::from(MAX_DOCS),
+            });
+        }
+        let text_offset = offset32(self.text.len(), "the release text")?;
+        for (term, title_positions, body_positions) in &analyzed.terms {
+            self.postings.entry(term.clone()).or_default().push(
+                doc,
+                title_positions,
+                body_positions,
+            );
+        }
+        let release = analyzed.release;
+        self.text.extend_from_slice(release.body.as_bytes());
+        let mut categories = release.categories;
+        categories.retain(|c| !c.trim().is_empty());
+        self.docs.push(PendingDoc {
+            date: release.date.map_or(0, |d| d.to_yyyymmdd()),
+            title_len: saturate(analyzed.title_len),
+            body_len: saturate(analyzed.body_len),
+            text_offset,
+            title: release.title,
+            url: release.url,
+            lang: release.lang.filter(|l| !l.trim().is_empty()),
+            categories,
+        });
+        self.meta.doc_count += 1;
+        self.meta.title_tokens += u64::from(analyzed.title_len);
+        self.meta.body_tokens += u64::from(analyzed.body_len);
+        Ok(doc)
+    }
+
+    /// Writes the index: uncompressed bytes, as [`crate::Index::from_bytes`] reads them.
+    pub fn finish(self) -> Result<Vec<u8>, Error> {
+        // Terms in byte order, as the fst requires; the postings follow the same order.
+        let mut terms: Vec<(String, PostingsBuilder)> = self.postings.into_iter().collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut postings = Vec::new();
+        let mut fst_builder = fst::MapBuilder::memory();
+        for (term, list) in &terms {
+            let value = format::term_value(postings.len() as u64, list.df());
+            fst_builder
+                .insert(term.as_bytes(), value)
+                .map_err(|e| Error::corrupt("TERMS", format!("cannot insert {term:?}: {e}")))?;
+            list.write_to(&mut postings);
+        }
+        let fst_bytes = fst_builder
+            .into_inner()
+            .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+
+        let categories = sorted_table(self.docs.iter().flat_map(|d| d.categories.iter()));
+        let langs = sorted_table(self.docs.iter().filter_map(|d| d.lang.as_ref()));
+        let mut docs = Vec::with_capacity((self.docs.len() + 1) * format::DOC_RECORD_LEN);
+        let mut doc_data = Vec::new();
+        for d in &self.docs {
+            let mut category_ids: Vec<u32> = Vec::with_capacity(d.categories.len());
+            for id in d.categories.iter().map(|c| id_of(&categories, c)) {
+                if !category_ids.contains(&id) {
+                    category_ids.push(id);
+                }
+            }
+            let data = DocData {
+                title: &d.title,
+                url: &d.url,
+                lang: d.lang.as_ref().map_or(0, |l| id_of(&langs, l) + 1),
+                categories: category_ids,
+            };
+            let record = DocRecord {
+                date: d.date,
+                title_len: d.title_len,
+                body_len: d.body_len,
+                data_offset: offset32(doc_data.len(), "the release titles and urls")?,
+                text_offset: d.text_offset,
+            };
+            record.write_to(&mut docs);
+            data.write_to(&mut doc_data);
+        }
+        // The closing record: where the last document's data and text end.
+        DocRecord {
+            date: 0,
+            title_len: 0,
+            body_len: 0,
+            data_offset: offset32(doc_data.len(), "the release titles and urls")?,
+            text_offset: offset32(self.text.len(), "the release text")?,
+        }
+        .write_to(&mut docs);
+
+        Ok(format::write_container(&[
+            (Section::Meta, self.meta.encode()),
+            (Section::Terms, fst_bytes),
+            (Section::Postings, postings),
+            (Section::Docs, docs),
+            (Section::DocData, doc_data),
+            (Section::Text, self.text),
+            (Section::Categories, format::write_string_table(&categories)),
+            (Section::Langs, format::write_string_table(&langs)),
+        ]))
+    }
+}
+
+fn sorted_table<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut table: Vec<String> = values.cloned().collect();
+    table.sort_unstable();
+    table.dedup();
+    table
+}
+
+fn id_of(table: &[String], value: &str) -> u32 {
+    // Every value was put in the table by `sorted_table`, so the search always succeeds.
+    table
+        .binary_search_by(|v| v.as_str().cmp(value))
+        .unwrap_or(0) as u32
+}
+
+fn saturate(n: u32) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+fn offset32(len: usize, what: &'static str) -> Result<u32, Error> {
+    u32::try_from(len).map_err(|_| Error::TooLarge {
+        what,
+        limit: u64::from(u32::MAX),
+    })
+}
