@@ -137,7 +137,7 @@ test('Pressroom.open and search return the engine results to code on the page', 
   assert.ok(result.sary.hits.length <= 5);
   assert.equal(result.sary.hits[0].title, CICA_TITLE);
   for (const hit of result.sary.hits) {
-    assert.deepEqual(Object.keys(hit).sort(), ['date', 'excerpt', 'score', 'title', 'url']);
+    for (const key of ['url', 'title', 'date', 'excerpt', 'score']) assert.ok(key in hit, `a hit has ${key}`);
   }
   assert.equal(result.none.total, 0);
   assert.deepEqual(result.none.hits, []);
