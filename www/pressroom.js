@@ -182,6 +182,7 @@ class Widget {
   #index = null; // Promise<Pressroom> once loading has started
   #loaded = false;
   #loadFailed = false;
+  #open = false; // whether the visitor is using the box; the panel shows when open and not idle
   #sequence = 0; // bumped on every query: only the latest one may render
   #dateFormat = null;
   #abort = new AbortController();
@@ -233,7 +234,7 @@ class Widget {
     };
     document.addEventListener('pointerdown', closeIfOutside, { signal });
     document.addEventListener('focusin', closeIfOutside, { signal });
-    input.addEventListener('focus', () => this.#showPanel(input.value.trim() !== ''), { signal });
+    input.addEventListener('focus', () => this.#showPanel(true), { signal });
     root.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && !panel.hidden) {
         this.#showPanel(false);
@@ -254,7 +255,6 @@ class Widget {
           this.#loadFailed = true;
           console.warn('Pressroom:', err.message);
           this.#renderLoadFailure();
-          this.#showPanel(true);
         },
       );
     }
@@ -268,12 +268,11 @@ class Widget {
   async #search() {
     const sequence = ++this.#sequence;
     const query = this.#input.value.trim();
+    this.#showPanel(true);
     if (!query) {
       this.#renderMessage('', 'idle');
-      this.#showPanel(false);
       return;
     }
-    this.#showPanel(true);
     // Typing does not retry a failed load (every keystroke would refetch): focusing again does.
     const loading = this.#index ?? this.#load();
     if (!this.#loaded && !this.#loadFailed) this.#renderMessage('Loading…', 'loading');
@@ -347,11 +346,17 @@ class Widget {
 
   #setState(state) {
     this.#root.dataset.state = state;
+    this.#updatePanel();
   }
 
   #showPanel(open) {
+    this.#open = open;
+    this.#updatePanel();
+  }
+
+  #updatePanel() {
     const state = this.#root.dataset.state;
-    this.#panel.hidden = !(open && state && state !== 'idle');
+    this.#panel.hidden = !(this.#open && state && state !== 'idle');
   }
 
   /** Removes the widget and its listeners; the element is left empty. */
