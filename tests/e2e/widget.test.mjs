@@ -4,12 +4,16 @@
 //   (cd tests/e2e && npm ci)
 //   PRESSROOM_DEMO_DIR=<site> node --test tests/e2e/
 //
+// Two tests also run the native builder (`pressroom-index`): by default the release build next to
+// the demo site (`<site>/../release/pressroom-index`), or the one named by PRESSROOM_INDEX_BIN.
+//
 // The site is served by www/serve.mjs with its strict Content Security Policy, so these tests
 // also prove that the widget needs no inline script or style. Every page must keep the console
 // free of errors.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,6 +51,17 @@ for (const file of ['index.html', 'pressroom/pressroom.js', 'pressroom/index.pri
   if (!existsSync(path.join(demoDir, file))) {
     throw new Error(`PRESSROOM_DEMO_DIR=${demoDir} holds no ${file}: is it a built demo site?`);
   }
+}
+
+const builder =
+  process.env.PRESSROOM_INDEX_BIN ??
+  path.join(demoDir, '..', 'release', process.platform === 'win32' ? 'pressroom-index.exe' : 'pressroom-index');
+
+function runBuilder(args, input) {
+  if (!existsSync(builder)) {
+    throw new Error(`no pressroom-index at ${builder}: build it (cargo build --release -p pressroom-index) or set PRESSROOM_INDEX_BIN`);
+  }
+  return execFileSync(builder, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 let browser;
@@ -158,6 +173,13 @@ test('nothing is downloaded until the search box gets focus', async (t) => {
   assert.deepEqual(loaded, ['/pressroom/index.pri', '/pressroom/pressroom_engine.js', '/pressroom/pressroom_engine_bg.wasm']);
 });
 
+test('the first keystroke already shows results', async (t) => {
+  const { page } = await openPage(t, site.url);
+  await search(page, 'm');
+  await page.locator('.pressroom__panel .pressroom__status', { hasText: /^\d[\d,]* results?$/ }).waitFor();
+  assert.ok(await page.locator('.pressroom__hit').count() > 0);
+});
+
 test('a query that matches nothing says so', async (t) => {
   const { page } = await openPage(t, site.url);
   await search(page, 'qqxzzyqq');
@@ -242,4 +264,101 @@ test('an index that is not there or not an index shows an error, not a dead box'
     if (name === 'missing') assert.match(thrown, /404/, 'and the status');
     assert.deepEqual(errors.filter((e) => e.startsWith('page error')), [], `${name}: nothing thrown uncaught`);
   }
+});
+
+test('the browser engine gives the same results as the native `pressroom-index query`', async (t) => {
+  const queries = [
+    'sary',
+    'sarybay',
+    'eurasian security',
+    'Eurasian   SECURITY',
+    'security',
+    'gold price',
+    'ai',
+    'AI-powered drones',
+    'café',
+    'new york',
+    'the',
+    'q',
+    '2025',
+    'qqxzzyqq',
+    '',
+  ];
+  const native = runBuilder(['query', path.join(demoDir, 'pressroom'), '--batch', '--limit', '10'], queries.join('\n') + '\n')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  assert.equal(native.length, queries.length);
+
+  const { page } = await openPage(t, site.url);
+  const browserResults = await page.evaluate(async (queries) => {
+    const { Pressroom } = await import('/pressroom/pressroom.js');
+    const pr = await Pressroom.open('/pressroom/');
+    return Promise.all(queries.map((q) => pr.search(q, { limit: 10 })));
+  }, queries);
+  queries.forEach((query, i) => assert.deepEqual(browserResults[i], native[i], `query ${JSON.stringify(query)}`));
+  assert.ok(native.filter((r) => r.total > 0).length >= 10, 'most queries find something');
+});
+
+test('hostile titles, urls and excerpts stay text: no markup, no script links', async (t) => {
+  const root = await mkdtemp(path.join(tmpdir(), 'pressroom-e2e-hostile-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const hostile = [
+    {
+      id: 'script-url',
+      url: 'javascript://example.org/%0aalert(document.domain)',
+      title: 'Zyxxq launch <img src=x onerror=alert(1)> & "partners"',
+      date: '2024-01-02',
+      category: 'x',
+      lang: 'en',
+      body: 'Zyxxq <script>alert(2)</script> costs < 5 & > 3 "quoted" \'single\' &lt;b&gt;not bold&lt;/b&gt;.',
+    },
+    { id: 'data-url', url: 'data:text/html,<script>alert(3)</script>', title: 'Zyxxq data', date: null, category: 'x', lang: 'en', body: 'zyxxq' },
+    { id: 'plain', url: '/press/zyxxq', title: 'Zyxxq plain & simple', date: '2023-05-06', category: 'x', lang: 'en', body: 'The Zyxxq release.' },
+  ];
+  await writeFile(path.join(root, 'hostile.jsonl'), hostile.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  runBuilder(['build', path.join(root, 'hostile.jsonl'), '--out', path.join(root, 'pressroom')]);
+  await writeFile(
+    path.join(root, 'index.html'),
+    '<!doctype html><html lang="en"><title>t</title><link rel="stylesheet" href="/pressroom/pressroom.css">' +
+      '<div data-pressroom></div><script type="module" src="/pressroom/pressroom.js"></script>',
+  );
+  const server = await startServer({ root, port: 0 });
+  t.after(() => server.close());
+
+  const { page } = await openPage(t, server.url);
+  let dialogs = 0;
+  page.on('dialog', (dialog) => {
+    dialogs++;
+    dialog.dismiss();
+  });
+  await search(page, 'zyxxq');
+  await page.locator('.pressroom__status', { hasText: /^3 results$/ }).waitFor();
+
+  const { hits } = await page.evaluate(async () => {
+    const { Pressroom } = await import('/pressroom/pressroom.js');
+    return (await Pressroom.open()).search('zyxxq', { limit: 10 });
+  });
+  assert.ok(hits.some((hit) => /^javascript:/i.test(hit.url)), 'the index keeps the javascript: url, so the widget must refuse it');
+  const rendered = await page.locator('.pressroom__hit').evaluateAll((items) =>
+    items.map((item) => ({
+      title: item.querySelector('.pressroom__title').textContent,
+      href: item.querySelector('a')?.getAttribute('href') ?? null,
+      excerpt: item.querySelector('.pressroom__excerpt').textContent,
+      tags: [...item.querySelectorAll('*')].map((e) => e.localName).sort().join(' '),
+    })),
+  );
+  const asText = (html) =>
+    html.replace(/<\/?mark>/g, '').replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]);
+  hits.forEach((hit, i) => {
+    const shown = rendered[i];
+    assert.equal(shown.title, hit.title, 'the title is shown as the text it is');
+    assert.equal(shown.excerpt, asText(hit.excerpt), 'the excerpt is shown as the text it is');
+    const safe = hit.url.startsWith('/');
+    assert.equal(shown.href === null, !safe, `${hit.url} ${safe ? 'is' : 'is not'} a link`);
+    assert.ok(shown.tags.split(' ').every((tag) => ['a', 'span', 'time', 'p', 'mark'].includes(tag)), shown.tags);
+  });
+  assert.ok(rendered.some((r) => r.excerpt.includes('<') || r.title.includes('<') || r.title.includes('&')), 'markup characters reached the page as text');
+  assert.equal(await page.locator('.pressroom img, .pressroom script, .pressroom b').count(), 0);
+  assert.equal(dialogs, 0);
 });
