@@ -130,13 +130,7 @@ fn home_page(releases: &[&Release]) -> String {
                 let _ = write!(main, "<span>{title}</span>");
             }
         }
-        if !release.categories.is_empty() {
-            let _ = write!(
-                main,
-                " <span class=\"categories\">{}</span>",
-                categories(release)
-            );
-        }
+        main.push_str(&categories(release));
         main.push_str("</li>\n");
     }
     main.push_str("</ol>\n");
@@ -158,13 +152,7 @@ fn release_page(release: &Release) -> String {
     if let Some(date) = release.date {
         main.push_str(&time_element(date));
     }
-    if !release.categories.is_empty() {
-        let _ = write!(
-            main,
-            " <span class=\"categories\">{}</span>",
-            categories(release)
-        );
-    }
+    main.push_str(&categories(release));
     main.push_str("</p>\n");
     for paragraph in paragraphs(&release.body) {
         let _ = writeln!(main, "<p>{}</p>", escape(&paragraph));
@@ -219,13 +207,13 @@ fn display_title(release: &Release) -> &str {
     }
 }
 
+/// ` <span class="categories">A · B</span>`, or nothing for a release without categories.
 fn categories(release: &Release) -> String {
-    release
-        .categories
-        .iter()
-        .map(|c| escape(c))
-        .collect::<Vec<_>>()
-        .join(" · ")
+    if release.categories.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = release.categories.iter().map(|c| escape(c)).collect();
+    format!(" <span class=\"categories\">{}</span>", names.join(" · "))
 }
 
 /// `<time datetime="2023-10-27">27 October 2023</time>`.
