@@ -36,6 +36,12 @@ impl Index {
         let meta = Meta::decode(layout.get(&bytes, Section::Meta))?;
         let terms = fst::Map::new(layout.get(&bytes, Section::Terms).to_vec())
             .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+        // The fst's own checksum: traversing a damaged fst can panic inside the fst crate, so it is
+        // checked before the first lookup, on top of the file checksum.
+        terms
+            .as_fst()
+            .verify()
+            .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
         let categories =
             format::read_string_table(layout.get(&bytes, Section::Categories), "CATEGORIES")?;
         let langs = format::read_string_table(layout.get(&bytes, Section::Langs), "LANGS")?;

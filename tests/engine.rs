@@ -1,0 +1,228 @@
+//! Native integration tests of the engine: writer → bytes → reader → search.
+#![cfg(not(target_arch = "wasm32"))]
+
+use pressroom::{Date, Error, Index, IndexWriter, Release, SearchOptions};
+
+fn release(url: &str, title: &str, date: &str, body: &str) -> Release {
+    Release {
+        url: url.into(),
+        title: title.into(),
+        date: Date::parse_iso(date),
+        categories: vec!["Press Releases".into()],
+        lang: Some("en".into()),
+        body: body.into(),
+    }
+}
+
+fn corpus() -> Vec<Release> {
+    vec![
+        release(
+            "/minsk",
+            "CICA Secretary General takes part in international conference on Eurasian security in Minsk",
+            "2023-10-27",
+            "Ambassador Kairat Sarybay participated in the High-level International Conference Eurasian \
+             Security. CICA includes members of the Shanghai Cooperation Organisation (SCO).",
+        ),
+        release(
+            "/security-body",
+            "Ministers meet in Astana",
+            "2023-11-02",
+            "The ministers discussed security and energy. Security was the theme of the day.",
+        ),
+        release("/security-title", "Security forum opens", "2022-05-01", "A forum opened on Monday."),
+        release("/secretariat", "Secretariat staff news", "2021-01-10", "The secretariat welcomed new staff."),
+        release("/no-date", "A release without a date", "", "Nothing to see, only words."),
+    ]
+}
+
+fn build(releases: Vec<Release>) -> Vec<u8> {
+    let mut writer = IndexWriter::new();
+    for r in releases {
+        writer.add(r).unwrap();
+    }
+    writer.finish().unwrap()
+}
+
+fn urls(index: &Index, query: &str) -> Vec<String> {
+    index
+        .search(query, &SearchOptions::default())
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.url)
+        .collect()
+}
+
+#[test]
+fn round_trip_keeps_every_stored_field() {
+    let index = Index::from_bytes(build(corpus())).unwrap();
+    assert_eq!(index.len(), 5);
+    let results = index.search("sarybay", &SearchOptions::default()).unwrap();
+    assert_eq!(results.total, 1);
+    let hit = &results.hits[0];
+    assert_eq!(hit.url, "/minsk");
+    assert_eq!(hit.title, corpus()[0].title);
+    assert_eq!(hit.date.as_deref(), Some("2023-10-27"));
+    assert_eq!(hit.categories, ["Press Releases"]);
+    assert_eq!(hit.lang.as_deref(), Some("en"));
+    assert!(
+        hit.excerpt
+            .contains("Kairat <mark>Sarybay</mark> participated"),
+        "{}",
+        hit.excerpt
+    );
+    assert!(hit.score > 0.0);
+    let undated = index
+        .search("release without", &SearchOptions::default())
+        .unwrap();
+    assert_eq!(undated.hits[0].date, None);
+}
+
+#[test]
+fn the_same_releases_give_byte_identical_indexes() {
+    assert_eq!(build(corpus()), build(corpus()));
+}
+
+#[test]
+fn every_word_must_match_and_the_last_is_a_prefix() {
+    let index = Index::from_bytes(build(corpus())).unwrap();
+    assert_eq!(urls(&index, "sary"), ["/minsk"]);
+    assert_eq!(urls(&index, "SARYBAY"), ["/minsk"]);
+    assert_eq!(urls(&index, "Sarybáy"), ["/minsk"]);
+    assert_eq!(urls(&index, "kairat sarybay"), ["/minsk"]);
+    // AND: a word that no release has empties the result.
+    assert!(urls(&index, "sarybay zebra").is_empty());
+    // A word followed by a space is complete: `sary ` is not a prefix any more.
+    assert!(urls(&index, "sary ").is_empty());
+    // Only the last word is a prefix.
+    assert!(urls(&index, "sary minsk").is_empty());
+    assert!(urls(&index, "").is_empty());
+    assert!(urls(&index, "  ?!  ").is_empty());
+}
+
+#[test]
+fn a_title_match_outranks_body_matches_and_exact_outranks_completion() {
+    let index = Index::from_bytes(build(corpus())).unwrap();
+    // "/security-body" says security twice in its body; "/security-title" once in its title.
+    let ranked = urls(&index, "security ");
+    assert_eq!(ranked.len(), 3);
+    assert_eq!(ranked[0], "/security-title");
+    // Typing `secr`: `secretary` and `secretariat` both complete it; typing `secretariat`
+    // in full puts the release that has that exact word first.
+    let ranked = urls(&index, "secretariat");
+    assert_eq!(ranked[0], "/secretariat");
+    let completions = urls(&index, "secr");
+    assert_eq!(completions.len(), 2);
+}
+
+#[test]
+fn completions_are_highlighted_in_excerpts() {
+    let index = Index::from_bytes(build(corpus())).unwrap();
+    let hit = &index
+        .search("participat", &SearchOptions::default())
+        .unwrap()
+        .hits[0];
+    assert!(
+        hit.excerpt.contains("<mark>participated</mark>"),
+        "{}",
+        hit.excerpt
+    );
+}
+
+#[test]
+fn paging_and_ties_are_stable() {
+    let same = |i: usize| {
+        release(
+            &format!("/same-{i}"),
+            "Identical title",
+            "2020-01-01",
+            "same body",
+        )
+    };
+    let index = Index::from_bytes(build((0..25).map(same).collect())).unwrap();
+    let page = |offset| {
+        let options = SearchOptions {
+            limit: 10,
+            offset,
+            ..SearchOptions::default()
+        };
+        index
+            .search("identical", &options)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.url)
+            .collect::<Vec<_>>()
+    };
+    let all: Vec<String> = [page(0), page(10), page(20)].concat();
+    let expected: Vec<String> = (0..25).map(|i| format!("/same-{i}")).collect();
+    // Equal scores and dates fall back to indexing order, so pages never overlap or skip.
+    assert_eq!(all, expected);
+    assert_eq!(page(0), page(0));
+}
+
+#[test]
+fn positions_are_stored_per_field() {
+    let index = Index::from_bytes(build(corpus())).unwrap();
+    // Release 1: "The ministers discussed security and energy. Security was ..."
+    let (title, body) = index.positions("security", 1).unwrap().unwrap();
+    assert!(title.is_empty());
+    assert_eq!(body, [3, 6]);
+    assert_eq!(index.positions("security", 3).unwrap(), None);
+    assert_eq!(index.positions("nonexistent", 0).unwrap(), None);
+}
+
+#[test]
+fn gzip_on_disk_round_trips_and_raw_bytes_pass_through() {
+    let raw = build(corpus());
+    let stored = pressroom::compress(&raw);
+    assert_eq!(&stored[..2], &[0x1f, 0x8b]);
+    assert!(stored.len() < raw.len());
+    assert_eq!(pressroom::decompress(&stored).unwrap(), raw);
+    assert_eq!(pressroom::decompress(&raw).unwrap(), raw);
+    assert_eq!(
+        pressroom::compress(&raw),
+        stored,
+        "compression must be deterministic"
+    );
+}
+
+#[test]
+fn damaged_indexes_are_errors_never_panics() {
+    let raw = build(corpus());
+    assert!(matches!(
+        Index::from_bytes(b"<!doctype html>".to_vec()),
+        Err(Error::NotAnIndex { .. })
+    ));
+    for cut in 0..raw.len() {
+        assert!(
+            Index::from_bytes(raw[..cut].to_vec()).is_err(),
+            "truncated at {cut}"
+        );
+    }
+    for at in 0..raw.len() {
+        let mut bad = raw.clone();
+        bad[at] ^= 0x55;
+        assert!(Index::from_bytes(bad).is_err(), "flipped byte {at}");
+    }
+}
+
+/// Damage that keeps the checksum valid (a bug in a writer, or a crafted file) must still be
+/// caught by the structural checks or give a correct-looking result, never a panic.
+#[test]
+fn damage_behind_a_valid_checksum_never_panics() {
+    let raw = build(corpus());
+    for at in 20..raw.len() {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut bad = raw.clone();
+            bad[at] ^= flip;
+            let crc = crc32fast::hash(&bad[20..]);
+            bad[16..20].copy_from_slice(&crc.to_le_bytes());
+            if let Ok(index) = Index::from_bytes(bad) {
+                for q in ["sarybay", "secr", "security the", "a"] {
+                    let _ = index.search(q, &SearchOptions::default());
+                }
+            }
+        }
+    }
+}
