@@ -1,0 +1,125 @@
+//! The `pressroom-index` command line, run as a site owner runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pressroom-index"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("pressroom-index runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn query_json(dir: &Path, query: &str) -> Value {
+    let out = run(bin().arg("query").arg(dir).arg(query).arg("--json"));
+    serde_json::from_slice(&out.stdout).expect("--json prints JSON")
+}
+
+const CICA: &str = "CICA Secretary General takes part in international conference on Eurasian security in Minsk";
+
+#[test]
+fn the_seed_release_is_found_by_its_ambassador_however_it_is_typed() {
+    let out = tempfile::tempdir().unwrap();
+    let seed = repo().join("../shared/seed");
+    let seed = if seed.exists() { seed } else { repo().join("tests/fixtures/releases/cica") };
+    let summary = run(bin().arg("build").arg(&seed).arg("--out").arg(out.path()));
+    let summary = String::from_utf8_lossy(&summary.stdout);
+    assert!(summary.contains("1 releases indexed"), "{summary}");
+    for query in ["sarybay", "sary", "SARYBAY", "Sarybáy"] {
+        let json = query_json(out.path(), query);
+        assert_eq!(json["total"], 1, "{query}: {json}");
+        let hit = &json["hits"][0];
+        assert_eq!(hit["title"], CICA, "{query}");
+        assert_eq!(hit["date"], "2023-10-27");
+        assert_eq!(hit["url"], "/cica-press-release-2023-10-27");
+        assert!(hit["excerpt"].as_str().unwrap().contains("<mark>Sarybay</mark>"), "{hit}");
+        assert!(hit["score"].as_f64().unwrap() > 0.0);
+    }
+    // The output folder is deployable as it is: index and widget assets side by side.
+    for asset in ["index.pri", "pressroom.js", "pressroom.css", "pressroom_engine.js", "pressroom_engine_bg.wasm"] {
+        let path = out.path().join(asset);
+        assert!(path.metadata().map(|m| m.len() > 0).unwrap_or(false), "{} missing", path.display());
+    }
+}
+
+#[test]
+fn batch_mode_answers_one_json_line_per_query() {
+    let out = tempfile::tempdir().unwrap();
+    run(bin().arg("build").arg(repo().join("tests/fixtures/releases")).arg("--out").arg(out.path()).arg("--no-assets"));
+    let mut child = bin()
+        .args(["query", "--batch", "--limit", "3"])
+        .arg(out.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "sarybay\nzzqqxx\n\neurasian").unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let lines: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["hits"][0]["title"], CICA);
+    assert_eq!(lines[1]["total"], 0);
+    assert_eq!(lines[2]["total"], 0);
+    assert!(lines[3]["hits"].as_array().unwrap().len() <= 3);
+    // The batch answer is the single-query answer.
+    let single = query_json(out.path(), "sarybay");
+    let mut limited = single.clone();
+    limited["hits"].as_array_mut().unwrap().truncate(3);
+    assert_eq!(lines[0], limited);
+}
+
+#[test]
+fn builds_are_byte_identical_to_the_golden_index() {
+    let out = tempfile::tempdir().unwrap();
+    run(bin().arg("build").arg(repo().join("tests/fixtures/releases")).arg("--out").arg(out.path()).arg("--no-assets"));
+    let built = std::fs::read(out.path().join("index.pri")).unwrap();
+    let golden_path = repo().join("tests/fixtures/golden/index.pri");
+    if std::env::var_os("PRESSROOM_BLESS").is_some() {
+        std::fs::create_dir_all(golden_path.parent().unwrap()).unwrap();
+        std::fs::write(&golden_path, &built).unwrap();
+    }
+    let golden = std::fs::read(&golden_path).expect("the golden index exists (PRESSROOM_BLESS=1 writes it)");
+    assert!(
+        built == golden,
+        "the fixture corpus no longer builds {}: if the format or analyzer changed on purpose, \
+         bump FORMAT_VERSION if needed and rerun with PRESSROOM_BLESS=1",
+        golden_path.display()
+    );
+}
+
+#[test]
+fn bad_invocations_fail_with_a_message_naming_the_path() {
+    let out = bin().args(["build", "/nonexistent/press", "--out", "/tmp/unused-pressroom"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/press"));
+    let out = bin().args(["query", "/nonexistent/index", "x"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/index"));
+    let empty = tempfile::tempdir().unwrap();
+    let out = bin().arg("build").arg(empty.path()).arg("--out").arg(empty.path().join("o")).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no releases found"));
+}

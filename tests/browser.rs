@@ -1,0 +1,87 @@
+//! Browser tests: the engine compiled to wasm, inside a real browser
+//! (`wasm-pack test --headless --chrome` and `--firefox`).
+#![cfg(target_arch = "wasm32")]
+
+use pressroom::{Error, Index, IndexWriter, Release, SearchOptions};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The index `pressroom-index build tests/fixtures/releases` writes, gzip-compressed as deployed
+/// (a native test keeps it byte-identical to a fresh build).
+const GOLDEN: &[u8] = include_bytes!("fixtures/golden/index.pri");
+
+#[wasm_bindgen(inline_js = r#"
+export async function gunzip(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+"#)]
+extern "C" {
+    /// Inflates as the widget does, with the browser's native `DecompressionStream`.
+    async fn gunzip(bytes: &[u8]) -> JsValue;
+}
+
+async fn golden() -> Index {
+    let raw = js_sys::Uint8Array::new(&gunzip(GOLDEN).await).to_vec();
+    Index::from_bytes(raw).expect("the golden index loads in the browser")
+}
+
+fn top(index: &Index, query: &str) -> Option<String> {
+    let results = index.search(query, &SearchOptions::default()).expect("search succeeds");
+    results.hits.into_iter().next().map(|h| h.title)
+}
+
+const CICA: &str = "CICA Secretary General takes part in international conference on Eurasian security in Minsk";
+
+#[wasm_bindgen_test]
+async fn the_deployed_index_inflates_and_finds_the_seed_release() {
+    let index = golden().await;
+    assert!(index.len() >= 10, "the fixture corpus has {} releases", index.len());
+    for query in ["sarybay", "sary", "SARYBAY", "Sarybáy", "eurasian security minsk"] {
+        assert_eq!(top(&index, query).as_deref(), Some(CICA), "query {query:?}");
+    }
+    let hit = &index.search("sarybay", &SearchOptions::default()).unwrap().hits[0];
+    assert_eq!(hit.date.as_deref(), Some("2023-10-27"));
+    assert!(hit.excerpt.contains("<mark>Sarybay</mark>"), "{}", hit.excerpt);
+    assert!(top(&index, "qwxzv").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_download_is_an_error_not_a_trap() {
+    let mut raw = js_sys::Uint8Array::new(&gunzip(GOLDEN).await).to_vec();
+    let middle = raw.len() / 2;
+    raw[middle] ^= 0xff;
+    assert!(matches!(Index::from_bytes(raw.clone()), Err(Error::Checksum { .. })));
+    raw.truncate(middle);
+    assert!(Index::from_bytes(raw).is_err());
+    // The gzip bytes themselves are not an index either.
+    assert!(matches!(Index::from_bytes(GOLDEN.to_vec()), Err(Error::NotAnIndex { .. })));
+}
+
+#[wasm_bindgen_test]
+fn the_writer_runs_in_wasm_and_gives_the_same_bytes_twice() {
+    let build = || {
+        let mut writer = IndexWriter::new();
+        for (i, title) in ["Ministers meet in Astana", "Forum on Asian security", "Astana hosts summit"].iter().enumerate() {
+            writer
+                .add(Release {
+                    url: format!("/r/{i}"),
+                    title: (*title).into(),
+                    body: format!("Body of release {i} about Astana and Asia."),
+                    ..Release::default()
+                })
+                .unwrap();
+        }
+        writer.finish().unwrap()
+    };
+    let bytes = build();
+    assert_eq!(bytes, build());
+    let index = Index::from_bytes(bytes).unwrap();
+    let results = index.search("astana", &SearchOptions::default()).unwrap();
+    assert_eq!(results.total, 3);
+    // The two releases with Astana in the title come first.
+    let titles: Vec<_> = results.hits.iter().map(|h| h.title.as_str()).collect();
+    assert!(titles[..2].contains(&"Ministers meet in Astana") && titles[..2].contains(&"Astana hosts summit"), "{titles:?}");
+}
