@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::fields::{dedup, describe, Fields};
 use super::plain_text::markdown_to_text;
 use super::title::{clean_title, title_from_text};
-use super::{decode, FileOutcome, InputFile, Parsed, Source, INVALID_UTF8};
+use super::{decode, FileOutcome, InputFile, Parsed, Source};
 
 /// Reads every line of a JSON Lines file, gunzipping it on the way when `gzip` is set.
 pub(super) fn read(file: &InputFile, gzip: bool) -> FileOutcome {
@@ -65,19 +65,7 @@ fn read_lines(mut reader: impl BufRead, path: &Path) -> FileOutcome {
         if line.is_empty() {
             continue;
         }
-        let source = Source::line(path, number);
-        match parse_line(line) {
-            Ok(parsed) => {
-                if lossy {
-                    outcome.warn(source.clone(), INVALID_UTF8);
-                }
-                for warning in parsed.warnings {
-                    outcome.warn(source.clone(), warning);
-                }
-                outcome.index(parsed.release, source);
-            }
-            Err(reason) => outcome.skip(source, reason),
-        }
+        outcome.record(Source::line(path, number), parse_line(line), lossy);
     }
     if outcome.attempted == 0 {
         outcome.skip(Source::file(path), "empty file");

@@ -14,8 +14,8 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 //!
-//! Each format has its own module; [`Format`] maps a file name to one and [`read_file`] sends the
-//! file to its reader, so supporting a new format is one variant and one match arm.
+//! Each format has its own module; the private `Format` maps a file name to one and `read_file`
+//! sends the file to its reader, so supporting a new format is one variant and one match arm.
 
 mod date;
 mod fields;
@@ -342,6 +342,24 @@ impl FileOutcome {
         self.attempted += 1;
         self.releases.push(LoadedRelease { release, source });
     }
+
+    /// Records what a reader made of one release from `source`, whose text needed lossy
+    /// decoding when `lossy` is set.
+    fn record(&mut self, source: Source, parsed: Result<Parsed, String>, lossy: bool) {
+        match parsed {
+            Ok(parsed) => {
+                // Warnings are for releases that are indexed; a skipped one has its reason.
+                if lossy {
+                    self.warn(source.clone(), INVALID_UTF8);
+                }
+                for warning in parsed.warnings {
+                    self.warn(source.clone(), warning);
+                }
+                self.index(parsed.release, source);
+            }
+            Err(reason) => self.skip(source, reason),
+        }
+    }
 }
 
 /// A whole file holding one release, decoded, with what the reader needs besides its text.
@@ -375,19 +393,7 @@ fn read_document(file: &InputFile, parse: fn(&Document) -> Result<Parsed, String
         outcome.skip(source, "empty file");
         return outcome;
     }
-    match parse(&Document { text, file }) {
-        Ok(parsed) => {
-            // Warnings are for releases that are indexed; a skipped one has its reason.
-            if lossy {
-                outcome.warn(source.clone(), INVALID_UTF8);
-            }
-            for warning in parsed.warnings {
-                outcome.warn(source.clone(), warning);
-            }
-            outcome.index(parsed.release, source);
-        }
-        Err(reason) => outcome.skip(source, reason),
-    }
+    outcome.record(source, parse(&Document { text, file }), lossy);
     outcome
 }
 
