@@ -1,0 +1,268 @@
+//! Builds the widget's WebAssembly engine so the `pressroom-index` binary can embed it.
+//!
+//! With the `assets` feature (the default) this script
+//!
+//! 1. runs a nested `cargo build --lib -p pressroom --target wasm32-unknown-unknown
+//!    --profile wasm-release` with its own target directory (`<target>/wasm-assets`), so the
+//!    outer build's lock, flags and target never reach it;
+//! 2. runs wasm-bindgen in-process (`wasm-bindgen-cli-support`, same version as the `wasm-bindgen`
+//!    the engine links) to write `pressroom_engine.js`, `pressroom_engine_bg.wasm` and
+//!    `pressroom_engine.d.ts` into `$OUT_DIR/assets`;
+//! 3. shrinks the module with `wasm-opt` when one is on `PATH`, and keeps the unoptimized module
+//!    (with a warning) when there is none or it fails;
+//! 4. checks that the hand-written widget files in `www/` exist, so a missing one is reported
+//!    here by name rather than as a failed `include_bytes!`.
+//!
+//! `src/assets.rs` embeds the results. Without the feature (as `cargo xtask` uses this library,
+//! before the wasm target may be installed) the script does nothing.
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    #[cfg(feature = "assets")]
+    if let Err(message) = engine::build() {
+        // A panic prints the message but buries it under a backtrace note; exit cleanly instead.
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(feature = "assets")]
+mod engine {
+    use std::env;
+    use std::ffi::OsString;
+    use std::fs;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    const WASM_TARGET: &str = "wasm32-unknown-unknown";
+    const WASM_PROFILE: &str = "wasm-release";
+    /// The stem of the files wasm-bindgen writes; `src/assets.rs` names them.
+    const OUT_NAME: &str = "pressroom_engine";
+    /// Hand-written widget files, relative to the workspace root; `src/assets.rs` embeds them.
+    const WWW_FILES: &[&str] = &["www/pressroom.js", "www/pressroom.css"];
+    /// The features rustc enables by default for `wasm32-unknown-unknown`
+    /// (`rustc --print cfg --target wasm32-unknown-unknown`); wasm-opt must accept all of them.
+    const WASM_OPT_FEATURES: &[&str] = &[
+        "--enable-bulk-memory",
+        "--enable-nontrapping-float-to-int",
+        "--enable-sign-ext",
+        "--enable-mutable-globals",
+        "--enable-multivalue",
+        "--enable-reference-types",
+    ];
+
+    /// Variables the outer cargo sets for this script (or inherits from a wrapper such as
+    /// `cargo clippy` or `wasm-pack test`) that would change what the nested build compiles.
+    const LEAKY_VARS: &[&str] = &[
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_ENCODED_RUSTDOCFLAGS",
+        "RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_TARGET_DIR",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_BUILD_DIR",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "TARGET",
+        "HOST",
+        "OUT_DIR",
+        "PROFILE",
+        "OPT_LEVEL",
+        "DEBUG",
+        "NUM_JOBS",
+        "RUSTC_LINKER",
+    ];
+    /// Prefixes of per-package variables the nested cargo sets afresh only for some packages.
+    const LEAKY_PREFIXES: &[&str] = &[
+        "CARGO_CFG_",
+        "CARGO_FEATURE_",
+        "CARGO_PKG_",
+        "CARGO_MANIFEST_",
+        "DEP_",
+        // Cargo's own internal variables, e.g. those `cargo fix` uses to drive rustc.
+        "__CARGO_",
+    ];
+
+    pub fn build() -> Result<(), String> {
+        let manifest_dir = PathBuf::from(var("CARGO_MANIFEST_DIR")?);
+        let workspace = manifest_dir
+            .parent()
+            .ok_or("index-builder has no parent folder")?
+            .to_path_buf();
+        let out_dir = PathBuf::from(var("OUT_DIR")?);
+
+        for path in ["src", "Cargo.toml", "Cargo.lock"] {
+            rerun_if_changed(&workspace.join(path));
+        }
+        for file in WWW_FILES {
+            let path = workspace.join(file);
+            rerun_if_changed(&path);
+            if !path.is_file() {
+                return Err(format!(
+                    "{} is missing: the widget embeds it into pressroom-index",
+                    path.display()
+                ));
+            }
+        }
+
+        check_wasm_target()?;
+        let wasm = build_engine(&workspace, &out_dir)?;
+        let assets = out_dir.join("assets");
+        bindgen(&wasm, &assets)?;
+        optimize(&assets.join(format!("{OUT_NAME}_bg.wasm")));
+        Ok(())
+    }
+
+    fn var(name: &str) -> Result<String, String> {
+        env::var(name).map_err(|_| format!("cargo did not set {name} for build.rs"))
+    }
+
+    fn rerun_if_changed(path: &Path) {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+
+    /// Fails early, with the fix, when the standard library for wasm32 is not installed: the
+    /// nested cargo would otherwise fail with "can't find crate for `core`".
+    fn check_wasm_target() -> Result<(), String> {
+        let rustc = env::var_os("RUSTC").unwrap_or_else(|| OsString::from("rustc"));
+        let output = Command::new(&rustc)
+            .args(["--print", "sysroot"])
+            .output()
+            .map_err(|e| format!("could not run {}: {e}", rustc.to_string_lossy()))?;
+        let sysroot = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        let libdir = Path::new(&sysroot).join(format!("lib/rustlib/{WASM_TARGET}/lib"));
+        if libdir.is_dir() {
+            Ok(())
+        } else {
+            Err(format!(
+                "the {WASM_TARGET} target is not installed (no {}); pressroom-index embeds the \
+                 wasm engine, so install it with `rustup target add {WASM_TARGET}` \
+                 (or run `cargo xtask setup`)",
+                libdir.display()
+            ))
+        }
+    }
+
+    /// The target directory of the nested build: `wasm-assets` beside the outer build's
+    /// profile folders, so debug, release and clippy builds share one wasm build.
+    fn nested_target_dir(out_dir: &Path) -> PathBuf {
+        // Cargo marks the root of every target directory with CACHEDIR.TAG; OUT_DIR is
+        // `<target>/[<triple>/]<profile>/build/<pkg>-<hash>/out`.
+        out_dir
+            .ancestors()
+            .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+            .map(|target| target.join("wasm-assets"))
+            .unwrap_or_else(|| out_dir.join("wasm-assets"))
+    }
+
+    fn build_engine(workspace: &Path, out_dir: &Path) -> Result<PathBuf, String> {
+        let cargo = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+        let target_dir = nested_target_dir(out_dir);
+        let mut command = Command::new(&cargo);
+        command
+            .current_dir(workspace)
+            .args(["build", "--lib", "-p", "pressroom", "--target", WASM_TARGET])
+            .args(["--profile", WASM_PROFILE])
+            .arg("--manifest-path")
+            .arg(workspace.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target_dir);
+        for (name, _) in env::vars_os() {
+            let Some(name) = name.to_str() else { continue };
+            if LEAKY_VARS.contains(&name) || LEAKY_PREFIXES.iter().any(|p| name.starts_with(p)) {
+                command.env_remove(name);
+            }
+        }
+        // The nested cargo's output goes to this script's stderr, which cargo shows when the
+        // build fails (and always with `-vv`).
+        let status = command
+            .status()
+            .map_err(|e| format!("could not run {}: {e}", cargo.to_string_lossy()))?;
+        if !status.success() {
+            return Err(format!(
+                "building the wasm engine failed ({status}): `cargo build -p pressroom --target \
+                 {WASM_TARGET} --profile {WASM_PROFILE}`; its errors are above"
+            ));
+        }
+        let wasm = target_dir.join(format!("{WASM_TARGET}/{WASM_PROFILE}/pressroom.wasm"));
+        if !wasm.is_file() {
+            return Err(format!(
+                "the wasm build succeeded but wrote no {}",
+                wasm.display()
+            ));
+        }
+        Ok(wasm)
+    }
+
+    fn bindgen(wasm: &Path, assets: &Path) -> Result<(), String> {
+        // Start empty so a file an older build wrote cannot be embedded by mistake.
+        if assets.exists() {
+            fs::remove_dir_all(assets)
+                .map_err(|e| format!("could not clear {}: {e}", assets.display()))?;
+        }
+        wasm_bindgen_cli_support::Bindgen::new()
+            .input_path(wasm)
+            .web(true)
+            .map_err(|e| format!("wasm-bindgen: {e:#}"))?
+            .out_name(OUT_NAME)
+            .typescript(true)
+            // Like the CLI's `--target web`: with no argument, `init()` fetches
+            // `pressroom_engine_bg.wasm` from beside the glue (the library's default omits that).
+            .omit_default_module_path(false)
+            .generate(assets)
+            .map_err(|e| format!("wasm-bindgen failed on {}: {e:#}", wasm.display()))?;
+        // Inline JS snippets (`#[wasm_bindgen(module = ...)]`) would be extra files the widget
+        // needs; src/assets.rs does not embed any, so refuse rather than ship a broken widget.
+        let snippets = assets.join("snippets");
+        if snippets.exists() {
+            return Err(format!(
+                "wasm-bindgen wrote JS snippets to {}; add them to the table in \
+                 index-builder/src/assets.rs",
+                snippets.display()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs `wasm-opt -Oz` in place. Optimization only saves bytes, so any failure leaves the
+    /// correct, unoptimized module and says so.
+    fn optimize(wasm: &Path) {
+        let optimized = wasm.with_extension("opt.wasm");
+        let result = Command::new("wasm-opt")
+            .arg("-Oz")
+            .args(WASM_OPT_FEATURES)
+            .arg(wasm)
+            .arg("-o")
+            .arg(&optimized)
+            .output();
+        match result {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => println!(
+                "cargo:warning=wasm-opt not found; embedding the unoptimized engine \
+                 (install binaryen, or run `cargo xtask setup`)"
+            ),
+            Err(e) => println!(
+                "cargo:warning=could not run wasm-opt ({e}); embedding the unoptimized engine"
+            ),
+            Ok(output) if !output.status.success() => {
+                let stderr = String::from_utf8_lossy(&output.stderr);
+                let first = stderr.lines().next().unwrap_or("no message");
+                println!(
+                    "cargo:warning=wasm-opt failed ({}: {first}); embedding the unoptimized engine",
+                    output.status
+                );
+            }
+            Ok(_) => {
+                if let Err(e) = fs::rename(&optimized, wasm) {
+                    println!(
+                        "cargo:warning=could not replace {} with the wasm-opt output ({e}); \
+                         embedding the unoptimized engine",
+                        wasm.display()
+                    );
+                }
+            }
+        }
+        let _ = fs::remove_file(&optimized);
+    }
+}

@@ -1,0 +1,141 @@
+//! The widget assets embedded in `pressroom-index`, written next to the index it builds.
+//!
+//! `pressroom.js` and `pressroom.css` are the hand-written widget from `www/`; the
+//! `pressroom_engine*` files are the search engine compiled to WebAssembly and bound to
+//! JavaScript by `build.rs`. Embedding them makes the installed binary self-contained.
+//!
+//! This module exists only with the `assets` feature (on by default), because without it
+//! `build.rs` does not build the engine.
+#![cfg(feature = "assets")]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+/// One embedded file: the name it is written under and its bytes.
+struct Asset {
+    name: &'static str,
+    bytes: &'static [u8],
+}
+
+/// An asset from the hand-written widget in the workspace's `www/` folder.
+macro_rules! www {
+    ($name:literal) => {
+        Asset {
+            name: $name,
+            bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../www/", $name)),
+        }
+    };
+}
+
+/// An asset `build.rs` generated into `$OUT_DIR/assets`.
+macro_rules! generated {
+    ($name:literal) => {
+        Asset {
+            name: $name,
+            bytes: include_bytes!(concat!(env!("OUT_DIR"), "/assets/", $name)),
+        }
+    };
+}
+
+/// Every asset, in the order they are written. Adding an asset is one line here (and, for a
+/// `www/` file, one in `build.rs`'s `WWW_FILES`, which reports it by name when it is missing).
+const ASSETS: &[Asset] = &[
+    www!("pressroom.js"),
+    www!("pressroom.css"),
+    generated!("pressroom_engine.js"),
+    generated!("pressroom_engine_bg.wasm"),
+    generated!("pressroom_engine.d.ts"),
+];
+
+const NAMES: [&str; ASSETS.len()] = {
+    let mut names = [""; ASSETS.len()];
+    let mut i = 0;
+    while i < ASSETS.len() {
+        names[i] = ASSETS[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// The file names [`write_assets`] writes, in order.
+pub const ASSET_NAMES: &[&str] = &NAMES;
+
+/// Writes every widget asset into `out` (creating the folder if needed) and returns the paths
+/// written, in the order of [`ASSET_NAMES`]. Existing files of the same names are replaced.
+///
+/// ```no_run
+/// let written = pressroom_index::assets::write_assets(std::path::Path::new("public/pressroom"))?;
+/// assert_eq!(written.len(), pressroom_index::assets::ASSET_NAMES.len());
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+pub fn write_assets(out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    ASSETS
+        .iter()
+        .map(|asset| {
+            let path = out.join(asset.name);
+            fs::write(&path, asset.bytes).with_context(|| format!("writing {}", path.display()))?;
+            Ok(path)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_every_asset_with_its_embedded_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("nested/pressroom");
+        let written = write_assets(&out).unwrap();
+        let names: Vec<_> = written
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(names, ASSET_NAMES);
+        for asset in ASSETS {
+            assert_eq!(fs::read(out.join(asset.name)).unwrap(), asset.bytes);
+        }
+    }
+
+    #[test]
+    fn engine_is_a_wasm_module_that_its_glue_loads() {
+        let wasm = &ASSETS
+            .iter()
+            .find(|a| a.name == "pressroom_engine_bg.wasm")
+            .unwrap()
+            .bytes;
+        assert_eq!(
+            &wasm[..4],
+            b"\0asm",
+            "the engine is not a WebAssembly module"
+        );
+        let glue = ASSETS
+            .iter()
+            .find(|a| a.name == "pressroom_engine.js")
+            .unwrap();
+        let glue = std::str::from_utf8(glue.bytes).unwrap();
+        // The --target web glue fetches the module next to itself by this name.
+        assert!(
+            glue.contains("pressroom_engine_bg.wasm"),
+            "glue does not load the module"
+        );
+        // `init` is the default export: `export { initSync, __wbg_init as default };`.
+        assert!(
+            glue.contains(" as default"),
+            "glue has no default init export"
+        );
+    }
+
+    #[test]
+    fn writing_into_a_file_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("pressroom");
+        fs::write(&blocker, "not a folder").unwrap();
+        let error = format!("{:#}", write_assets(&blocker).unwrap_err());
+        assert!(error.contains(&blocker.display().to_string()), "{error}");
+    }
+}
