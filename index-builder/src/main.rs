@@ -93,9 +93,9 @@ fn build(args: &BuildArgs) -> anyhow::Result<()> {
         match problem.severity {
             Severity::Skipped => {
                 skipped += 1;
-                eprintln!("skipped: {problem}");
+                eprintln!("{problem}");
             }
-            Severity::Warning if !args.quiet => eprintln!("warning: {problem}"),
+            Severity::Warning if !args.quiet => eprintln!("{problem}"),
             Severity::Warning => {}
         }
     }
