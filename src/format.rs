@@ -184,7 +184,7 @@ pub fn compress(raw: &[u8]) -> Vec<u8> {
         .operating_system(255)
         .write(
             Vec::with_capacity(raw.len() / 3),
-            flate2::Compression::best(),
+            flate2::Compression::default(),
         );
     // Writing into a Vec cannot fail.
     let _ = encoder.write_all(raw);
