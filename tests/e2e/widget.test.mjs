@@ -223,6 +223,12 @@ test('the page with results open has no accessibility violations (axe-core)', as
   }
 });
 
+/** A page with nothing but the widget, for scratch sites. */
+const BARE_PAGE =
+  '<!doctype html><html lang="en"><title>Pressroom test</title><link rel="icon" href="data:,">' +
+  '<link rel="stylesheet" href="/pressroom/pressroom.css">' +
+  '<div data-pressroom></div><script type="module" src="/pressroom/pressroom.js"></script>';
+
 /** A scratch site with the demo's widget and engine, and `index.pri` as given. */
 async function siteWithIndex(t, indexBytes) {
   const root = await mkdtemp(path.join(tmpdir(), 'pressroom-e2e-'));
@@ -231,11 +237,7 @@ async function siteWithIndex(t, indexBytes) {
     await copyFile(path.join(demoDir, 'pressroom', file), path.join(root, 'pressroom', file));
   }
   if (indexBytes) await writeFile(path.join(root, 'pressroom', 'index.pri'), indexBytes);
-  await writeFile(
-    path.join(root, 'index.html'),
-    '<!doctype html><html lang="en"><title>t</title><link rel="stylesheet" href="/pressroom/pressroom.css">' +
-      '<div data-pressroom></div><script type="module" src="/pressroom/pressroom.js"></script>',
-  );
+  await writeFile(path.join(root, 'index.html'), BARE_PAGE);
   const server = await startServer({ root, port: 0 });
   t.after(async () => {
     await server.close();
@@ -318,11 +320,7 @@ test('hostile titles, urls and excerpts stay text: no markup, no script links', 
   ];
   await writeFile(path.join(root, 'hostile.jsonl'), hostile.map((r) => JSON.stringify(r)).join('\n') + '\n');
   runBuilder(['build', path.join(root, 'hostile.jsonl'), '--out', path.join(root, 'pressroom')]);
-  await writeFile(
-    path.join(root, 'index.html'),
-    '<!doctype html><html lang="en"><title>t</title><link rel="stylesheet" href="/pressroom/pressroom.css">' +
-      '<div data-pressroom></div><script type="module" src="/pressroom/pressroom.js"></script>',
-  );
+  await writeFile(path.join(root, 'index.html'), BARE_PAGE);
   const server = await startServer({ root, port: 0 });
   t.after(() => server.close());
 
