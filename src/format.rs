@@ -479,7 +479,7 @@ pub(crate) fn read_postings(
         doc = if i == 0 {
             delta
         } else {
-            doc.checked_add(delta).unwrap_or(u32::MAX)
+            doc.saturating_add(delta)
         };
         if doc >= doc_count || (i > 0 && delta == 0) {
             return Err(Error::corrupt(
@@ -498,14 +498,23 @@ pub(crate) fn read_postings(
     Ok(out)
 }
 
-/// Decodes the positions of one document of a term's postings: `(title positions, body positions)`.
+/// Where a term occurs in one release, counted in words from the start of each field.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Positions {
+    /// Positions in the title.
+    pub title: Vec<u32>,
+    /// Positions in the body.
+    pub body: Vec<u32>,
+}
+
+/// Decodes the positions of one document of a term's postings.
 pub(crate) fn read_positions(
     postings: &[u8],
     offset: usize,
     df: u32,
     doc_count: u32,
     doc: u32,
-) -> Result<Option<(Vec<u32>, Vec<u32>)>, Error> {
+) -> Result<Option<Positions>, Error> {
     let list = read_postings(postings, offset, df, doc_count)?;
     let mut c = Cursor::at(postings, offset, "POSTINGS")?;
     let docs_len = c.varint()? as usize;
@@ -523,7 +532,7 @@ pub(crate) fn read_positions(
         }
         if p.doc == doc {
             let [title, body] = fields;
-            return Ok(Some((title, body)));
+            return Ok(Some(Positions { title, body }));
         }
     }
     Ok(None)
@@ -692,11 +701,17 @@ mod tests {
         );
         assert_eq!(
             read_positions(&bytes, 1, 3, 301, 0).unwrap(),
-            Some((vec![], vec![3, 9]))
+            Some(Positions {
+                title: vec![],
+                body: vec![3, 9]
+            })
         );
         assert_eq!(
             read_positions(&bytes, 1, 3, 301, 300).unwrap(),
-            Some((vec![1, 2], vec![100_000]))
+            Some(Positions {
+                title: vec![1, 2],
+                body: vec![100_000]
+            })
         );
         assert_eq!(read_positions(&bytes, 1, 3, 301, 7).unwrap(), None);
         // A document id beyond the corpus is corruption, not a panic.

@@ -1,6 +1,6 @@
 //! Reading an index: validation up front, then cheap accessors for search.
 
-use crate::format::{self, DocData, DocRecord, Layout, Meta, Section, DOC_RECORD_LEN};
+use crate::format::{self, DocData, DocRecord, Layout, Meta, Positions, Section, DOC_RECORD_LEN};
 use crate::search::{self, SearchOptions, SearchResults};
 use crate::{Date, Error};
 
@@ -161,9 +161,8 @@ impl Index {
         search::run(self, query, options)
     }
 
-    /// Where `term` (already normalized) occurs in release `doc`: `(title positions, body positions)`,
-    /// counted in words from the start of each field. `None` when the term is not in that release.
-    pub fn positions(&self, term: &str, doc: u32) -> Result<Option<(Vec<u32>, Vec<u32>)>, Error> {
+    /// Where `term` (already normalized) occurs in release `doc`; `None` when it does not.
+    pub fn positions(&self, term: &str, doc: u32) -> Result<Option<Positions>, Error> {
         match self.terms.get(term) {
             Some(value) => {
                 let (offset, df) = format::split_term_value(value);

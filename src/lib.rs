@@ -43,7 +43,7 @@ mod wasm;
 pub use error::Error;
 #[cfg(not(target_arch = "wasm32"))]
 pub use format::{compress, decompress};
-pub use format::{FORMAT_VERSION, INDEX_FILE};
+pub use format::{Positions, FORMAT_VERSION, INDEX_FILE};
 pub use index::Index;
 pub use release::{Date, Release};
 pub use search::{Hit, SearchOptions, SearchResults};

@@ -29,22 +29,42 @@ async fn golden() -> Index {
 }
 
 fn top(index: &Index, query: &str) -> Option<String> {
-    let results = index.search(query, &SearchOptions::default()).expect("search succeeds");
+    let results = index
+        .search(query, &SearchOptions::default())
+        .expect("search succeeds");
     results.hits.into_iter().next().map(|h| h.title)
 }
 
-const CICA: &str = "CICA Secretary General takes part in international conference on Eurasian security in Minsk";
+const CICA: &str =
+    "CICA Secretary General takes part in international conference on Eurasian security in Minsk";
 
 #[wasm_bindgen_test]
 async fn the_deployed_index_inflates_and_finds_the_seed_release() {
     let index = golden().await;
-    assert!(index.len() >= 10, "the fixture corpus has {} releases", index.len());
-    for query in ["sarybay", "sary", "SARYBAY", "Sarybáy", "eurasian security minsk"] {
+    assert!(
+        index.len() >= 10,
+        "the fixture corpus has {} releases",
+        index.len()
+    );
+    for query in [
+        "sarybay",
+        "sary",
+        "SARYBAY",
+        "Sarybáy",
+        "eurasian security minsk",
+    ] {
         assert_eq!(top(&index, query).as_deref(), Some(CICA), "query {query:?}");
     }
-    let hit = &index.search("sarybay", &SearchOptions::default()).unwrap().hits[0];
+    let hit = &index
+        .search("sarybay", &SearchOptions::default())
+        .unwrap()
+        .hits[0];
     assert_eq!(hit.date.as_deref(), Some("2023-10-27"));
-    assert!(hit.excerpt.contains("<mark>Sarybay</mark>"), "{}", hit.excerpt);
+    assert!(
+        hit.excerpt.contains("<mark>Sarybay</mark>"),
+        "{}",
+        hit.excerpt
+    );
     assert!(top(&index, "qwxzv").is_none());
 }
 
@@ -53,18 +73,31 @@ async fn a_damaged_download_is_an_error_not_a_trap() {
     let mut raw = js_sys::Uint8Array::new(&gunzip(GOLDEN).await).to_vec();
     let middle = raw.len() / 2;
     raw[middle] ^= 0xff;
-    assert!(matches!(Index::from_bytes(raw.clone()), Err(Error::Checksum { .. })));
+    assert!(matches!(
+        Index::from_bytes(raw.clone()),
+        Err(Error::Checksum { .. })
+    ));
     raw.truncate(middle);
     assert!(Index::from_bytes(raw).is_err());
     // The gzip bytes themselves are not an index either.
-    assert!(matches!(Index::from_bytes(GOLDEN.to_vec()), Err(Error::NotAnIndex { .. })));
+    assert!(matches!(
+        Index::from_bytes(GOLDEN.to_vec()),
+        Err(Error::NotAnIndex { .. })
+    ));
 }
 
 #[wasm_bindgen_test]
 fn the_writer_runs_in_wasm_and_gives_the_same_bytes_twice() {
     let build = || {
         let mut writer = IndexWriter::new();
-        for (i, title) in ["Ministers meet in Astana", "Forum on Asian security", "Astana hosts summit"].iter().enumerate() {
+        for (i, title) in [
+            "Ministers meet in Astana",
+            "Forum on Asian security",
+            "Astana hosts summit",
+        ]
+        .iter()
+        .enumerate()
+        {
             writer
                 .add(Release {
                     url: format!("/r/{i}"),
@@ -83,5 +116,9 @@ fn the_writer_runs_in_wasm_and_gives_the_same_bytes_twice() {
     assert_eq!(results.total, 3);
     // The two releases with Astana in the title come first.
     let titles: Vec<_> = results.hits.iter().map(|h| h.title.as_str()).collect();
-    assert!(titles[..2].contains(&"Ministers meet in Astana") && titles[..2].contains(&"Astana hosts summit"), "{titles:?}");
+    assert!(
+        titles[..2].contains(&"Ministers meet in Astana")
+            && titles[..2].contains(&"Astana hosts summit"),
+        "{titles:?}"
+    );
 }

@@ -165,9 +165,9 @@ fn paging_and_ties_are_stable() {
 fn positions_are_stored_per_field() {
     let index = Index::from_bytes(build(corpus())).unwrap();
     // Release 1: "The ministers discussed security and energy. Security was ..."
-    let (title, body) = index.positions("security", 1).unwrap().unwrap();
-    assert!(title.is_empty());
-    assert_eq!(body, [3, 6]);
+    let positions = index.positions("security", 1).unwrap().unwrap();
+    assert!(positions.title.is_empty());
+    assert_eq!(positions.body, [3, 6]);
     assert_eq!(index.positions("security", 3).unwrap(), None);
     assert_eq!(index.positions("nonexistent", 0).unwrap(), None);
 }

@@ -178,24 +178,37 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn query(args: &QueryArgs) -> anyhow::Result<()> {
-    let index = Index::open(&args.dir).with_context(|| format!("cannot load the index in {}", args.dir.display()))?;
-    let options = SearchOptions { limit: args.limit, offset: args.offset, ..SearchOptions::default() };
+    let index = Index::open(&args.dir)
+        .with_context(|| format!("cannot load the index in {}", args.dir.display()))?;
+    let options = SearchOptions {
+        limit: args.limit,
+        offset: args.offset,
+        ..SearchOptions::default()
+    };
     let stdout = io::stdout();
     let mut out = stdout.lock();
     if args.batch {
         for line in io::stdin().lock().lines() {
             let line = line.context("cannot read a query from standard input")?;
-            let results = index.search(&line, &options).with_context(|| format!("query {line:?}"))?;
+            let results = index
+                .search(&line, &options)
+                .with_context(|| format!("query {line:?}"))?;
             writeln!(out, "{}", serde_json::to_string(&results)?)?;
         }
         return Ok(());
     }
     let query = args.query.as_deref().unwrap_or_default();
-    let results = index.search(query, &options).with_context(|| format!("query {query:?}"))?;
+    let results = index
+        .search(query, &options)
+        .with_context(|| format!("query {query:?}"))?;
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&results)?)?;
     } else {
@@ -208,7 +221,13 @@ fn print_results(out: &mut impl Write, query: &str, results: &SearchResults) -> 
     writeln!(out, "{} results for {query:?}", results.total)?;
     for (i, hit) in results.hits.iter().enumerate() {
         writeln!(out)?;
-        writeln!(out, "{:>2}. {}  ({})", i + 1, hit.title, hit.date.as_deref().unwrap_or("no date"))?;
+        writeln!(
+            out,
+            "{:>2}. {}  ({})",
+            i + 1,
+            hit.title,
+            hit.date.as_deref().unwrap_or("no date")
+        )?;
         writeln!(out, "    {}", hit.url)?;
         writeln!(out, "    {}", terminal_excerpt(&hit.excerpt))?;
     }

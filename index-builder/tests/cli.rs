@@ -10,7 +10,10 @@ fn bin() -> Command {
 }
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -29,13 +32,18 @@ fn query_json(dir: &Path, query: &str) -> Value {
     serde_json::from_slice(&out.stdout).expect("--json prints JSON")
 }
 
-const CICA: &str = "CICA Secretary General takes part in international conference on Eurasian security in Minsk";
+const CICA: &str =
+    "CICA Secretary General takes part in international conference on Eurasian security in Minsk";
 
 #[test]
 fn the_seed_release_is_found_by_its_ambassador_however_it_is_typed() {
     let out = tempfile::tempdir().unwrap();
     let seed = repo().join("../shared/seed");
-    let seed = if seed.exists() { seed } else { repo().join("tests/fixtures/releases/cica") };
+    let seed = if seed.exists() {
+        seed
+    } else {
+        repo().join("tests/fixtures/releases/cica")
+    };
     let summary = run(bin().arg("build").arg(&seed).arg("--out").arg(out.path()));
     let summary = String::from_utf8_lossy(&summary.stdout);
     assert!(summary.contains("1 releases indexed"), "{summary}");
@@ -46,20 +54,41 @@ fn the_seed_release_is_found_by_its_ambassador_however_it_is_typed() {
         assert_eq!(hit["title"], CICA, "{query}");
         assert_eq!(hit["date"], "2023-10-27");
         assert_eq!(hit["url"], "/cica-press-release-2023-10-27");
-        assert!(hit["excerpt"].as_str().unwrap().contains("<mark>Sarybay</mark>"), "{hit}");
+        assert!(
+            hit["excerpt"]
+                .as_str()
+                .unwrap()
+                .contains("<mark>Sarybay</mark>"),
+            "{hit}"
+        );
         assert!(hit["score"].as_f64().unwrap() > 0.0);
     }
     // The output folder is deployable as it is: index and widget assets side by side.
-    for asset in ["index.pri", "pressroom.js", "pressroom.css", "pressroom_engine.js", "pressroom_engine_bg.wasm"] {
+    for asset in [
+        "index.pri",
+        "pressroom.js",
+        "pressroom.css",
+        "pressroom_engine.js",
+        "pressroom_engine_bg.wasm",
+    ] {
         let path = out.path().join(asset);
-        assert!(path.metadata().map(|m| m.len() > 0).unwrap_or(false), "{} missing", path.display());
+        assert!(
+            path.metadata().map(|m| m.len() > 0).unwrap_or(false),
+            "{} missing",
+            path.display()
+        );
     }
 }
 
 #[test]
 fn batch_mode_answers_one_json_line_per_query() {
     let out = tempfile::tempdir().unwrap();
-    run(bin().arg("build").arg(repo().join("tests/fixtures/releases")).arg("--out").arg(out.path()).arg("--no-assets"));
+    run(bin()
+        .arg("build")
+        .arg(repo().join("tests/fixtures/releases"))
+        .arg("--out")
+        .arg(out.path())
+        .arg("--no-assets"));
     let mut child = bin()
         .args(["query", "--batch", "--limit", "3"])
         .arg(out.path())
@@ -94,14 +123,20 @@ fn batch_mode_answers_one_json_line_per_query() {
 #[test]
 fn builds_are_byte_identical_to_the_golden_index() {
     let out = tempfile::tempdir().unwrap();
-    run(bin().arg("build").arg(repo().join("tests/fixtures/releases")).arg("--out").arg(out.path()).arg("--no-assets"));
+    run(bin()
+        .arg("build")
+        .arg(repo().join("tests/fixtures/releases"))
+        .arg("--out")
+        .arg(out.path())
+        .arg("--no-assets"));
     let built = std::fs::read(out.path().join("index.pri")).unwrap();
     let golden_path = repo().join("tests/fixtures/golden/index.pri");
     if std::env::var_os("PRESSROOM_BLESS").is_some() {
         std::fs::create_dir_all(golden_path.parent().unwrap()).unwrap();
         std::fs::write(&golden_path, &built).unwrap();
     }
-    let golden = std::fs::read(&golden_path).expect("the golden index exists (PRESSROOM_BLESS=1 writes it)");
+    let golden =
+        std::fs::read(&golden_path).expect("the golden index exists (PRESSROOM_BLESS=1 writes it)");
     assert!(
         built == golden,
         "the fixture corpus no longer builds {}: if the format or analyzer changed on purpose, \
@@ -112,14 +147,31 @@ fn builds_are_byte_identical_to_the_golden_index() {
 
 #[test]
 fn bad_invocations_fail_with_a_message_naming_the_path() {
-    let out = bin().args(["build", "/nonexistent/press", "--out", "/tmp/unused-pressroom"]).output().unwrap();
+    let out = bin()
+        .args([
+            "build",
+            "/nonexistent/press",
+            "--out",
+            "/tmp/unused-pressroom",
+        ])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/press"));
-    let out = bin().args(["query", "/nonexistent/index", "x"]).output().unwrap();
+    let out = bin()
+        .args(["query", "/nonexistent/index", "x"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/index"));
     let empty = tempfile::tempdir().unwrap();
-    let out = bin().arg("build").arg(empty.path()).arg("--out").arg(empty.path().join("o")).output().unwrap();
+    let out = bin()
+        .arg("build")
+        .arg(empty.path())
+        .arg("--out")
+        .arg(empty.path().join("o"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no releases found"));
 }

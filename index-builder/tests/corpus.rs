@@ -20,10 +20,16 @@ fn corpus_file() -> Option<PathBuf> {
         return Some(file);
     }
     if std::env::var_os("PRESSROOM_SKIP_CORPUS").is_some() {
-        eprintln!("skipping: {} not found and PRESSROOM_SKIP_CORPUS is set", file.display());
+        eprintln!(
+            "skipping: {} not found and PRESSROOM_SKIP_CORPUS is set",
+            file.display()
+        );
         return None;
     }
-    panic!("{} not found: set PRESSROOM_SHARED to the shared folder, or PRESSROOM_SKIP_CORPUS=1", file.display());
+    panic!(
+        "{} not found: set PRESSROOM_SHARED to the shared folder, or PRESSROOM_SKIP_CORPUS=1",
+        file.display()
+    );
 }
 
 #[test]
@@ -39,15 +45,28 @@ fn every_sampled_exact_title_finds_its_release_in_the_top_3() {
         .output()
         .unwrap();
     let summary = String::from_utf8_lossy(&build.stdout);
-    assert!(build.status.success(), "{summary}\n{}", String::from_utf8_lossy(&build.stderr));
-    assert!(summary.contains("22181 releases indexed (22181 inputs, 0 skipped)"), "{summary}");
+    assert!(
+        build.status.success(),
+        "{summary}\n{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    assert!(
+        summary.contains("22181 releases indexed (22181 inputs, 0 skipped)"),
+        "{summary}"
+    );
 
     // The releases, as the corpus gives them.
-    let reader = BufReader::new(flate2::read::MultiGzDecoder::new(std::fs::File::open(&file).unwrap()));
+    let reader = BufReader::new(flate2::read::MultiGzDecoder::new(
+        std::fs::File::open(&file).unwrap(),
+    ));
     let mut releases: Vec<(String, String)> = Vec::new();
     for line in reader.lines() {
         let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
-        let url = v["url"].as_str().or(v["id"].as_str()).unwrap_or_default().to_owned();
+        let url = v["url"]
+            .as_str()
+            .or(v["id"].as_str())
+            .unwrap_or_default()
+            .to_owned();
         // The title as the site shows it (the corpus has `&amp;` in titles): what a visitor reads
         // is what they type.
         if let Some(title) = v["title"].as_str() {
@@ -56,7 +75,9 @@ fn every_sampled_exact_title_finds_its_release_in_the_top_3() {
     }
     let mut same_title: HashMap<String, usize> = HashMap::new();
     for (_, title) in &releases {
-        *same_title.entry(pressroom::analyze::terms(title).join(" ")).or_default() += 1;
+        *same_title
+            .entry(pressroom::analyze::terms(title).join(" "))
+            .or_default() += 1;
     }
 
     // 200 releases at a fixed stride through the corpus: reproducible and spread over all years.
@@ -77,8 +98,11 @@ fn every_sampled_exact_title_finds_its_release_in_the_top_3() {
     drop(stdin);
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
-    let answers: Vec<Value> =
-        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let answers: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(answers.len(), sample.len());
 
     let mut misses = Vec::new();
@@ -92,13 +116,28 @@ fn every_sampled_exact_title_finds_its_release_in_the_top_3() {
         // then the top 3 must all be releases with that very title.
         let key = pressroom::analyze::terms(title).join(" ");
         let all_same = hits.len() == 3
-            && hits.iter().all(|h| pressroom::analyze::terms(h["title"].as_str().unwrap()).join(" ") == key);
+            && hits
+                .iter()
+                .all(|h| pressroom::analyze::terms(h["title"].as_str().unwrap()).join(" ") == key);
         if same_title[&key] > 3 && all_same {
             ambiguous += 1;
             continue;
         }
-        misses.push(format!("{title:?} ({url}) -> {:?}", hits.iter().map(|h| &h["url"]).collect::<Vec<_>>()));
+        misses.push(format!(
+            "{title:?} ({url}) -> {:?}",
+            hits.iter().map(|h| &h["url"]).collect::<Vec<_>>()
+        ));
     }
-    eprintln!("{} sampled titles, {} shared by more than 3 releases", sample.len(), ambiguous);
-    assert!(misses.is_empty(), "{} of {} titles missed their release:\n{}", misses.len(), sample.len(), misses.join("\n"));
+    eprintln!(
+        "{} sampled titles, {} shared by more than 3 releases",
+        sample.len(),
+        ambiguous
+    );
+    assert!(
+        misses.is_empty(),
+        "{} of {} titles missed their release:\n{}",
+        misses.len(),
+        sample.len(),
+        misses.join("\n")
+    );
 }
