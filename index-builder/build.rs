@@ -8,8 +8,8 @@
 //! 2. runs wasm-bindgen in-process (`wasm-bindgen-cli-support`, same version as the `wasm-bindgen`
 //!    the engine links) to write `pressroom_engine.js`, `pressroom_engine_bg.wasm` and
 //!    `pressroom_engine.d.ts` into `$OUT_DIR/assets`;
-//! 3. shrinks the module with `wasm-opt` when one is on `PATH`, and keeps the unoptimized module
-//!    (with a warning) when there is none or it fails;
+//! 3. shrinks the module with `wasm-opt -Oz` when binaryen 116 or newer is on `PATH`, and keeps
+//!    the unoptimized module (with a warning) when there is none, it is older, or it fails;
 //! 4. checks that the hand-written widget files in `www/` exist, so a missing one is reported
 //!    here by name rather than as a failed `include_bytes!`.
 //!
@@ -226,9 +226,40 @@ mod engine {
         Ok(())
     }
 
-    /// Runs `wasm-opt -Oz` in place. Optimization only saves bytes, so any failure leaves the
-    /// correct, unoptimized module and says so.
+    /// The oldest binaryen whose wasm-opt was seen to keep this module working. Version 108
+    /// (Debian 12's) corrupts wasm-bindgen's externref table even with no passes at all
+    /// (`Table.set(): function-typed object must be null`); 116, 123 and 132 were checked with
+    /// the e2e tests' searches in Node.
+    const WASM_OPT_MIN_VERSION: u32 = 116;
+
+    /// Runs `wasm-opt -Oz` in place. Optimization only saves bytes, so a missing, too old or
+    /// failing wasm-opt leaves the correct, unoptimized module and says so.
     fn optimize(wasm: &Path) {
+        let version = Command::new("wasm-opt")
+            .arg("--version")
+            .output()
+            .ok()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned());
+        let Some(version) = version else {
+            println!(
+                "cargo:warning=wasm-opt not found; embedding the unoptimized engine \
+                 (binaryen {WASM_OPT_MIN_VERSION} or newer would make it smaller)"
+            );
+            return;
+        };
+        // `wasm-opt version 116 (version_116)`
+        let number = version
+            .split_whitespace()
+            .nth(2)
+            .and_then(|n| n.parse::<u32>().ok());
+        if !matches!(number, Some(n) if n >= WASM_OPT_MIN_VERSION) {
+            println!(
+                "cargo:warning=not using {} (older than binaryen {WASM_OPT_MIN_VERSION}, it \
+                 breaks wasm-bindgen's externref table); embedding the unoptimized engine",
+                version.trim()
+            );
+            return;
+        }
         let optimized = wasm.with_extension("opt.wasm");
         let result = Command::new("wasm-opt")
             .arg("-Oz")
@@ -238,10 +269,6 @@ mod engine {
             .arg(&optimized)
             .output();
         match result {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => println!(
-                "cargo:warning=wasm-opt not found; embedding the unoptimized engine \
-                 (install binaryen, or run `cargo xtask setup`)"
-            ),
             Err(e) => println!(
                 "cargo:warning=could not run wasm-opt ({e}); embedding the unoptimized engine"
             ),
