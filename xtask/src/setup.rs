@@ -35,13 +35,13 @@ pub fn install(scope: Scope) -> anyhow::Result<()> {
     wasm_target()?;
     node()?;
     if scope == Scope::Demo {
-        // wasm-opt only makes the engine smaller; build.rs warns and goes on without it.
-        let state = if which::which("wasm-opt").is_ok() {
-            "present"
-        } else {
-            "missing (optional: the engine is embedded unoptimized; `cargo xtask setup` installs it)"
+        // wasm-opt only makes the engine smaller; build.rs says when it goes without (none, or
+        // older than binaryen 116).
+        let state = match probe(&mut command("wasm-opt", ["--version"])) {
+            Some(version) => format!("present ({})", version.trim()),
+            None => "missing (optional: the engine is embedded unoptimized)".to_string(),
         };
-        report("wasm-opt", state);
+        report("wasm-opt", &state);
         return Ok(());
     }
     cargo_tool("wasm-pack", &["install", "wasm-pack"])?;
