@@ -27,8 +27,11 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     ("chromium-driver", "chromedriver"),
     ("firefox-esr", "firefox-esr"),
-    ("binaryen", "wasm-opt"),
 ];
+
+/// The oldest binaryen whose `wasm-opt` keeps wasm-bindgen's externref table intact (Debian 12's
+/// 108 corrupts it; build.rs skips anything older).
+const WASM_OPT_MIN: u32 = 116;
 
 /// Installs what `scope` needs and is missing.
 pub fn install(scope: Scope) -> anyhow::Result<()> {
@@ -44,11 +47,32 @@ pub fn install(scope: Scope) -> anyhow::Result<()> {
         report("wasm-opt", &state);
         return Ok(());
     }
+    wasm_opt()?;
     cargo_tool("wasm-pack", &["install", "wasm-pack"])?;
     wasm_bindgen_cli()?;
     apt_packages()?;
     cargo_tool("geckodriver", &["install", "geckodriver"])?;
     npm_packages()?;
+    Ok(())
+}
+
+/// binaryen's `wasm-opt` makes the engine about a sixth smaller, and the tests and benchmarks
+/// should see the module a site would deploy. Debian's is too old, so it comes from crates.io
+/// (the `wasm-opt` crate builds binaryen 116 from source: several minutes, once).
+fn wasm_opt() -> anyhow::Result<()> {
+    let version = probe(&mut command("wasm-opt", ["--version"])).and_then(|v| {
+        // "wasm-opt version 116 (version_116)"
+        v.split_whitespace()
+            .nth(2)
+            .and_then(|n| n.parse::<u32>().ok())
+    });
+    match version {
+        Some(v) if v >= WASM_OPT_MIN => report("wasm-opt", &format!("present (binaryen {v})")),
+        _ => {
+            run(&mut cargo(["install", "wasm-opt"]))?;
+            report("wasm-opt", "installed");
+        }
+    }
     Ok(())
 }
 
