@@ -2,21 +2,21 @@
 
 use crate::analyze;
 
-/// How many words an excerpt shows.
+/// How many words an excerpt shows unless the index or the query says otherwise.
 pub(crate) const EXCERPT_WORDS: usize = 30;
 
 /// Builds the excerpt of `text` for the terms accepted by `is_match`.
 ///
-/// The window of [`EXCERPT_WORDS`] words with the most distinct matched terms wins (then the
+/// The window of `words` words with the most distinct matched terms wins (then the
 /// most matches, then the earliest), so the excerpt shows why the release was found. Without any
 /// match in the text, the excerpt is its opening words.
-pub(crate) fn excerpt(text: &str, is_match: impl Fn(&str) -> bool) -> String {
+pub(crate) fn excerpt(text: &str, words: usize, is_match: impl Fn(&str) -> bool) -> String {
     let tokens = analyze::tokens(text);
     if tokens.is_empty() {
         return escape_collapsed(text.get(..text.len().min(200)).unwrap_or(""));
     }
     let hits: Vec<bool> = tokens.iter().map(|t| is_match(&t.term)).collect();
-    let window = EXCERPT_WORDS.min(tokens.len());
+    let window = words.max(1).min(tokens.len());
     let mut best = (0usize, 0usize, 0usize); // (distinct, count, start), compared with start reversed
     if hits.iter().any(|&h| h) {
         let mut best_key = (0usize, 0usize);
@@ -109,7 +109,7 @@ mod tests {
         let filler = "word ".repeat(60);
         let text =
             format!("{filler} Ambassador Kairat Sarybay spoke on Eurasian security. {filler}");
-        let e = excerpt(&text, |t| t == "sarybay" || t == "eurasian");
+        let e = excerpt(&text, EXCERPT_WORDS, |t| t == "sarybay" || t == "eurasian");
         assert!(e.contains("<mark>Sarybay</mark>"), "{e}");
         assert!(e.contains("<mark>Eurasian</mark>"), "{e}");
         assert!(e.starts_with('…') && e.ends_with('…'), "{e}");
@@ -118,9 +118,11 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_collapses_space() {
-        let e = excerpt("<script>alert('x')</script>\n\n  Tom & \"Jerry\"", |t| {
-            t == "tom"
-        });
+        let e = excerpt(
+            "<script>alert('x')</script>\n\n  Tom & \"Jerry\"",
+            EXCERPT_WORDS,
+            |t| t == "tom",
+        );
         assert_eq!(e, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; <mark>Tom</mark> &amp; &quot;Jerry&quot;");
     }
 
@@ -130,9 +132,9 @@ mod tests {
             .map(|i| format!("w{i}"))
             .collect::<Vec<_>>()
             .join(" ");
-        let e = excerpt(&text, |_| false);
+        let e = excerpt(&text, EXCERPT_WORDS, |_| false);
         assert!(e.starts_with("w0 w1 "), "{e}");
         assert!(e.ends_with("w29…"), "{e}");
-        assert_eq!(excerpt("", |_| true), "");
+        assert_eq!(excerpt("", EXCERPT_WORDS, |_| true), "");
     }
 }

@@ -11,6 +11,7 @@
 //! All integers are little-endian. Variable-length integers are LEB128 (`varint`).
 //! On disk the whole file is gzip-compressed (see [`INDEX_FILE`]).
 
+use crate::search::Ranking;
 use crate::Error;
 
 /// The file name of the index inside the output folder. Its bytes are gzip-compressed.
@@ -41,10 +42,11 @@ pub(crate) enum Section {
     Text = 6,
     Categories = 7,
     Langs = 8,
+    Settings = 9,
 }
 
 impl Section {
-    pub(crate) const ALL: [Section; 8] = [
+    pub(crate) const ALL: [Section; 9] = [
         Section::Meta,
         Section::Terms,
         Section::Postings,
@@ -53,6 +55,7 @@ impl Section {
         Section::Text,
         Section::Categories,
         Section::Langs,
+        Section::Settings,
     ];
 
     fn name(self) -> &'static str {
@@ -65,6 +68,7 @@ impl Section {
             Section::Text => "TEXT",
             Section::Categories => "CATEGORIES",
             Section::Langs => "LANGS",
+            Section::Settings => "SETTINGS",
         }
     }
 }
@@ -380,6 +384,89 @@ impl Meta {
             ));
         }
         Ok(meta)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SETTINGS: the site's defaults for search, chosen at build time.
+//   8 × f64 ranking weights, in the order of the `Ranking` fields | u32 excerpt words
+
+/// What a site chooses at build time for every search of its index; a query can still override
+/// each value (see [`crate::SearchOptions`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// The ranking weights.
+    pub ranking: Ranking,
+    /// How many words an excerpt shows (1 to 500). Default 30.
+    pub excerpt_words: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            ranking: Ranking::default(),
+            excerpt_words: crate::excerpt::EXCERPT_WORDS as u32,
+        }
+    }
+}
+
+impl Settings {
+    fn weights(ranking: &Ranking) -> [f64; 8] {
+        let r = ranking;
+        [
+            r.title_weight,
+            r.body_weight,
+            r.k1,
+            r.title_b,
+            r.body_b,
+            r.prefix_weight,
+            r.title_match_bonus,
+            r.exact_title_bonus,
+        ]
+    }
+
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 * 8 + 4);
+        for w in Settings::weights(&self.ranking) {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        put_u32(&mut out, self.excerpt_words);
+        out
+    }
+
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Settings, Error> {
+        let mut c = Cursor::new(bytes, "SETTINGS");
+        let mut w = [0f64; 8];
+        for (i, slot) in w.iter_mut().enumerate() {
+            *slot = f64::from_bits(c.u64()?);
+            if !slot.is_finite() || *slot < 0.0 {
+                return Err(Error::corrupt(
+                    "SETTINGS",
+                    format!("ranking weight {i} is {slot}"),
+                ));
+            }
+        }
+        let excerpt_words = c.u32()?;
+        if !(1..=crate::search::MAX_EXCERPT_WORDS as u32).contains(&excerpt_words) {
+            return Err(Error::corrupt(
+                "SETTINGS",
+                format!("excerpt of {excerpt_words} words"),
+            ));
+        }
+        let ranking = Ranking {
+            title_weight: w[0],
+            body_weight: w[1],
+            k1: w[2],
+            title_b: w[3],
+            body_b: w[4],
+            prefix_weight: w[5],
+            title_match_bonus: w[6],
+            exact_title_bonus: w[7],
+        };
+        Ok(Settings {
+            ranking,
+            excerpt_words,
+        })
     }
 }
 

@@ -1,6 +1,8 @@
 //! Reading an index: validation up front, then cheap accessors for search.
 
-use crate::format::{self, DocData, DocRecord, Layout, Meta, Positions, Section, DOC_RECORD_LEN};
+use crate::format::{
+    self, DocData, DocRecord, Layout, Meta, Positions, Section, Settings, DOC_RECORD_LEN,
+};
 use crate::search::{self, SearchOptions, SearchResults};
 use crate::{Date, Error};
 
@@ -16,6 +18,7 @@ pub struct Index {
     meta: Meta,
     categories: Vec<String>,
     langs: Vec<String>,
+    settings: Settings,
     /// Per release: title and body length in words, read once for BM25.
     lengths: Vec<(u16, u16)>,
     /// Per release: the date as `yyyymmdd` (0 = none), read once for ranking ties and sorting.
@@ -45,6 +48,7 @@ impl Index {
         let categories =
             format::read_string_table(layout.get(&bytes, Section::Categories), "CATEGORIES")?;
         let langs = format::read_string_table(layout.get(&bytes, Section::Langs), "LANGS")?;
+        let settings = Settings::decode(layout.get(&bytes, Section::Settings))?;
         let mut index = Index {
             bytes,
             layout,
@@ -52,6 +56,7 @@ impl Index {
             meta,
             categories,
             langs,
+            settings,
             lengths: Vec::new(),
             dates: Vec::new(),
         };
@@ -149,6 +154,11 @@ impl Index {
     /// Whether the index holds no release.
     pub fn is_empty(&self) -> bool {
         self.meta.doc_count == 0
+    }
+
+    /// The site's defaults for search, chosen when the index was built.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// The number of distinct terms in the dictionary.

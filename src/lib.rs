@@ -43,8 +43,8 @@ mod wasm;
 pub use error::Error;
 #[cfg(not(target_arch = "wasm32"))]
 pub use format::{compress, decompress};
-pub use format::{Positions, FORMAT_VERSION, INDEX_FILE};
+pub use format::{Positions, Settings, FORMAT_VERSION, INDEX_FILE};
 pub use index::Index;
 pub use release::{Date, Release};
-pub use search::{Hit, SearchOptions, SearchResults};
+pub use search::{Hit, Ranking, RankingOverrides, SearchOptions, SearchResults};
 pub use writer::{AnalyzedRelease, IndexWriter};

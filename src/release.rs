@@ -6,7 +6,7 @@ use std::fmt;
 ///
 /// The index-builder turns `.txt`, `.md`, `.jsonl` and other inputs into
 /// `Release`s; the engine does not care where one came from.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Release {
     /// Where the release lives on the site: absolute (`https://…`) or site-relative (`/press/x.html`).
     pub url: String,
@@ -25,7 +25,10 @@ pub struct Release {
 /// A calendar date (proleptic Gregorian), without time zone.
 ///
 /// Stored in the index as the integer `yyyymmdd`, so that dates sort as numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 pub struct Date {
     year: u16,
     month: u8,
@@ -101,6 +104,20 @@ impl Date {
     pub fn from_yyyymmdd(value: u32) -> Option<Date> {
         let year = u16::try_from(value / 10_000).ok()?;
         Date::new(year, (value / 100 % 100) as u8, (value % 100) as u8)
+    }
+}
+
+impl TryFrom<String> for Date {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Date, String> {
+        Date::parse_iso(&text).ok_or_else(|| format!("not a date (YYYY-MM-DD): {text:?}"))
+    }
+}
+
+impl From<Date> for String {
+    fn from(date: Date) -> String {
+        date.to_string()
     }
 }
 

@@ -19,9 +19,12 @@ use crate::{Date, Error};
 pub const MAX_PREFIX_EXPANSIONS: usize = 48;
 /// The most hits one call returns.
 pub const MAX_LIMIT: usize = 1000;
+/// The longest excerpt, in words.
+pub const MAX_EXCERPT_WORDS: usize = 500;
 
-/// Ranking weights. Every field has a documented default and can be set per query, from Rust or
-/// from JavaScript (`pr.search(q, { ranking: { titleWeight: 8 } })`).
+/// Ranking weights. Every field has a documented default; a site sets its own at build time
+/// (stored in the index, see [`crate::Settings`]) and a page can change any of them per query
+/// ([`RankingOverrides`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Ranking {
@@ -59,6 +62,65 @@ impl Default for Ranking {
     }
 }
 
+/// Per-query changes to the index's [`Ranking`]: each field that is set replaces that weight.
+///
+/// From JavaScript: `pr.search(q, { ranking: { titleWeight: 8, prefixWeight: 0.5 } })`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct RankingOverrides {
+    /// See [`Ranking::title_weight`].
+    pub title_weight: Option<f64>,
+    /// See [`Ranking::body_weight`].
+    pub body_weight: Option<f64>,
+    /// See [`Ranking::k1`].
+    pub k1: Option<f64>,
+    /// See [`Ranking::title_b`].
+    pub title_b: Option<f64>,
+    /// See [`Ranking::body_b`].
+    pub body_b: Option<f64>,
+    /// See [`Ranking::prefix_weight`].
+    pub prefix_weight: Option<f64>,
+    /// See [`Ranking::title_match_bonus`].
+    pub title_match_bonus: Option<f64>,
+    /// See [`Ranking::exact_title_bonus`].
+    pub exact_title_bonus: Option<f64>,
+}
+
+impl From<Ranking> for RankingOverrides {
+    fn from(r: Ranking) -> RankingOverrides {
+        RankingOverrides {
+            title_weight: Some(r.title_weight),
+            body_weight: Some(r.body_weight),
+            k1: Some(r.k1),
+            title_b: Some(r.title_b),
+            body_b: Some(r.body_b),
+            prefix_weight: Some(r.prefix_weight),
+            title_match_bonus: Some(r.title_match_bonus),
+            exact_title_bonus: Some(r.exact_title_bonus),
+        }
+    }
+}
+
+impl RankingOverrides {
+    /// `base` with every set field replaced. Values that are not finite and non-negative are
+    /// ignored, so a bad option can never turn the ranking into NaNs.
+    pub fn apply(&self, base: Ranking) -> Ranking {
+        let pick = |over: Option<f64>, base: f64| {
+            over.filter(|v| v.is_finite() && *v >= 0.0).unwrap_or(base)
+        };
+        Ranking {
+            title_weight: pick(self.title_weight, base.title_weight),
+            body_weight: pick(self.body_weight, base.body_weight),
+            k1: pick(self.k1, base.k1),
+            title_b: pick(self.title_b, base.title_b).min(1.0),
+            body_b: pick(self.body_b, base.body_b).min(1.0),
+            prefix_weight: pick(self.prefix_weight, base.prefix_weight),
+            title_match_bonus: pick(self.title_match_bonus, base.title_match_bonus),
+            exact_title_bonus: pick(self.exact_title_bonus, base.exact_title_bonus),
+        }
+    }
+}
+
 /// What a search returns and how it ranks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -67,8 +129,10 @@ pub struct SearchOptions {
     pub limit: usize,
     /// How many of the best hits to skip, for "load more". Default 0.
     pub offset: usize,
-    /// Ranking weights.
-    pub ranking: Ranking,
+    /// Changes to the ranking weights the index was built with.
+    pub ranking: RankingOverrides,
+    /// How many words an excerpt shows; by default what the index was built with.
+    pub excerpt_words: Option<usize>,
 }
 
 impl Default for SearchOptions {
@@ -76,7 +140,8 @@ impl Default for SearchOptions {
         SearchOptions {
             limit: 10,
             offset: 0,
-            ranking: Ranking::default(),
+            ranking: RankingOverrides::default(),
+            excerpt_words: None,
         }
     }
 }
@@ -141,7 +206,13 @@ pub(crate) fn run(
     let last_is_prefix = query[last.end..]
         .chars()
         .all(|c| !c.is_whitespace() && c != '"');
-    let ranking = &options.ranking;
+    let settings = index.settings();
+    let ranking = &options.ranking.apply(settings.ranking);
+    let excerpt_words = options
+        .excerpt_words
+        .map_or(settings.excerpt_words as usize, |w| {
+            w.clamp(1, MAX_EXCERPT_WORDS)
+        });
 
     let mut seen = HashSet::new();
     let mut groups = Vec::new();
@@ -236,7 +307,7 @@ pub(crate) fn run(
     let hits = ranked
         .iter()
         .skip(options.offset)
-        .map(|&(score, _, doc)| hit(index, doc, score, &highlight))
+        .map(|&(score, _, doc)| hit(index, doc, score, &highlight, excerpt_words))
         .collect::<Result<_, _>>()?;
     Ok(SearchResults {
         total: alive.len(),
@@ -325,14 +396,20 @@ impl<'a> Stats<'a> {
     }
 }
 
-fn hit(index: &Index, doc: u32, score: f64, highlight: &HashSet<&str>) -> Result<Hit, Error> {
+fn hit(
+    index: &Index,
+    doc: u32,
+    score: f64,
+    highlight: &HashSet<&str>,
+    excerpt_words: usize,
+) -> Result<Hit, Error> {
     let stored = index.doc(doc)?;
     let text = index.text(doc)?;
     Ok(Hit {
         url: stored.data.url.to_owned(),
         title: stored.data.title.to_owned(),
         date: Date::from_yyyymmdd(stored.record.date).map(|d| d.to_string()),
-        excerpt: excerpt(text, |term| highlight.contains(term)),
+        excerpt: excerpt(text, excerpt_words, |term| highlight.contains(term)),
         score: (score * 10_000.0).round() / 10_000.0,
         categories: stored
             .data

@@ -3,12 +3,14 @@
 use std::collections::HashMap;
 
 use crate::analyze;
-use crate::format::{self, DocData, DocRecord, Meta, PostingsBuilder, Section, MAX_DOCS};
+use crate::format::{self, DocData, DocRecord, Meta, PostingsBuilder, Section, Settings, MAX_DOCS};
+use crate::search::{Ranking, RankingOverrides, MAX_EXCERPT_WORDS};
 use crate::{Error, Release};
 
 /// A release after analysis: what the writer needs, computed without touching the writer, so a
-/// builder can analyze releases in parallel and add them in a fixed order.
-#[derive(Debug, Clone)]
+/// builder can analyze releases in parallel and add them in a fixed order. It serializes (serde),
+/// so a builder can cache it between builds.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AnalyzedRelease {
     release: Release,
     /// Each distinct term with its positions in the title and in the body, sorted by term.
@@ -63,6 +65,7 @@ pub struct IndexWriter {
     docs: Vec<PendingDoc>,
     text: Vec<u8>,
     meta: Meta,
+    settings: Settings,
 }
 
 /// What a document's records hold until `finish` knows the sorted category and language tables.
@@ -82,6 +85,16 @@ impl IndexWriter {
     /// An empty writer.
     pub fn new() -> IndexWriter {
         IndexWriter::default()
+    }
+
+    /// Sets the site's defaults for search (ranking weights, excerpt length), stored in the index.
+    /// Out-of-range values are clamped: excerpts to 1–500 words, weights to finite non-negative.
+    pub fn set_settings(&mut self, settings: Settings) {
+        self.settings = Settings {
+            // Applying the weights as overrides keeps the defaults wherever a weight is unusable.
+            ranking: RankingOverrides::from(settings.ranking).apply(Ranking::default()),
+            excerpt_words: settings.excerpt_words.clamp(1, MAX_EXCERPT_WORDS as u32),
+        };
     }
 
     /// The number of releases added so far.
@@ -200,6 +213,7 @@ impl IndexWriter {
             (Section::Text, self.text),
             (Section::Categories, format::write_string_table(&categories)),
             (Section::Langs, format::write_string_table(&langs)),
+            (Section::Settings, self.settings.encode()),
         ]))
     }
 }

@@ -1,7 +1,9 @@
 //! Native integration tests of the engine: writer → bytes → reader → search.
 #![cfg(not(target_arch = "wasm32"))]
 
-use pressroom::{Date, Error, Index, IndexWriter, Release, SearchOptions};
+use pressroom::{
+    Date, Error, Index, IndexWriter, Ranking, RankingOverrides, Release, SearchOptions, Settings,
+};
 
 fn release(url: &str, title: &str, date: &str, body: &str) -> Release {
     Release {
@@ -159,6 +161,61 @@ fn paging_and_ties_are_stable() {
     // Equal scores and dates fall back to indexing order, so pages never overlap or skip.
     assert_eq!(all, expected);
     assert_eq!(page(0), page(0));
+}
+
+#[test]
+fn settings_chosen_at_build_time_apply_and_queries_can_override_them() {
+    let mut writer = IndexWriter::new();
+    for r in corpus() {
+        writer.add(r).unwrap();
+    }
+    // Without a title weight, the release that says `security` twice in its body wins.
+    writer.set_settings(Settings {
+        excerpt_words: 5,
+        ranking: Ranking {
+            title_weight: 0.0,
+            title_match_bonus: 0.0,
+            exact_title_bonus: 0.0,
+            k1: f64::NAN, // unusable: the default is kept
+            ..Ranking::default()
+        },
+    });
+    let index = Index::from_bytes(writer.finish().unwrap()).unwrap();
+    assert_eq!(index.settings().excerpt_words, 5);
+    assert_eq!(index.settings().ranking.k1, Ranking::default().k1);
+    let results = index
+        .search("security ", &SearchOptions::default())
+        .unwrap();
+    assert_eq!(results.hits[0].url, "/security-body");
+    let words = results.hits[0]
+        .excerpt
+        .trim_end_matches('…')
+        .split_whitespace()
+        .count();
+    assert_eq!(words, 5, "{}", results.hits[0].excerpt);
+
+    let restored = SearchOptions {
+        ranking: RankingOverrides::from(Ranking::default()),
+        excerpt_words: Some(12),
+        ..SearchOptions::default()
+    };
+    let results = index.search("security ", &restored).unwrap();
+    assert_eq!(results.hits[0].url, "/security-title");
+    let json: SearchOptions = serde_json::from_str(r#"{"ranking": {"titleWeight": 6}}"#).unwrap();
+    assert_eq!(json.ranking.title_weight, Some(6.0));
+    assert!(serde_json::from_str::<SearchOptions>(r#"{"ranking": {"titleWieght": 6}}"#).is_err());
+}
+
+#[test]
+fn analyzed_releases_survive_a_serde_round_trip() {
+    let analyzed = pressroom::AnalyzedRelease::new(corpus().remove(0));
+    let json = serde_json::to_string(&analyzed).unwrap();
+    assert!(
+        json.contains("\"2023-10-27\""),
+        "dates serialize as ISO strings"
+    );
+    let back: pressroom::AnalyzedRelease = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, analyzed);
 }
 
 #[test]
