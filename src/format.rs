@@ -96,7 +96,7 @@ pub(crate) fn write_container(sections: &[(Section, Vec<u8>)]) -> Vec<u8> {
     for (_, bytes) in sections {
         out.extend_from_slice(bytes);
     }
-    let crc = crc32fast::hash(&out[HEADER_LEN..]);
+    let crc = checksum(&out[HEADER_LEN..]);
     out[16..20].copy_from_slice(&crc.to_le_bytes());
     out
 }
@@ -139,7 +139,7 @@ pub(crate) fn read_container(bytes: &[u8]) -> Result<Layout, Error> {
     }
     let count = header.u32()? as usize;
     let expected = header.u32()?;
-    let actual = crc32fast::hash(&bytes[HEADER_LEN..]);
+    let actual = checksum(&bytes[HEADER_LEN..]);
     if expected != actual {
         return Err(Error::Checksum { expected, actual });
     }
@@ -206,6 +206,17 @@ pub fn decompress(stored: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut raw = Vec::with_capacity(stored.len() * 3);
     flate2::read::GzDecoder::new(stored).read_to_end(&mut raw)?;
     Ok(raw)
+}
+
+/// CRC-32 (IEEE) of `bytes`. In wasm it uses a 1 KiB table: the 16 KiB tables of the faster
+/// variant would cost more in the download than checking an index takes in the browser.
+pub(crate) fn checksum(bytes: &[u8]) -> u32 {
+    #[cfg(target_arch = "wasm32")]
+    type Table = crc::Table<1>;
+    #[cfg(not(target_arch = "wasm32"))]
+    type Table = crc::Table<16>;
+    const CRC: crc::Crc<u32, Table> = crc::Crc::<u32, Table>::new(&crc::CRC_32_ISO_HDLC);
+    CRC.checksum(bytes)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,7 +20,6 @@
 //! assert_eq!(terms("Sarybáy's ÉURASIAN ﬁle, U.S."), ["sarybay", "eurasian", "file", "us"]);
 //! ```
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The longest term kept, in bytes. Longer words (URLs, base64 blobs) are cut on a character
@@ -77,39 +76,41 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{02BC}' | '\u{FF07}')
 }
 
-/// Normalizes one word: NFKD, diacritics folding, lower-casing, NFC.
+/// Normalizes one word: NFKD, diacritics folding, lower-casing, NFC (see [`fold_char`]); dots
+/// dropped unless the word is a number; cut to [`MAX_TERM_BYTES`].
 pub fn fold(word: &str) -> String {
-    let mut folded = String::with_capacity(word.len());
-    for c in word.nfkd() {
-        if is_foldable_mark(c) || is_invisible(c) {
-            continue;
-        }
-        for lower in c.to_lowercase() {
-            match lower {
-                'ß' => folded.push_str("ss"),
-                'æ' => folded.push_str("ae"),
-                'œ' => folded.push_str("oe"),
-                'ø' => folded.push('o'),
-                'đ' | 'ð' => folded.push('d'),
-                'ł' => folded.push('l'),
-                'ı' => folded.push('i'),
-                'þ' => folded.push_str("th"),
-                // Final sigma and sigma are one letter.
-                'ς' => folded.push('σ'),
-                other => folded.push(other),
-            }
-        }
+    let mut term = String::with_capacity(word.len());
+    for c in word.chars() {
+        fold_char(c, &mut term);
     }
-    let mut term: String = if folded.is_ascii() {
-        folded
-    } else {
-        folded.nfc().collect()
-    };
     if term.contains('.') && !term.chars().all(|c| c.is_ascii_digit() || c == '.') {
         term.retain(|c| c != '.');
     }
     truncate_to_boundary(&mut term, MAX_TERM_BYTES);
     term
+}
+
+include!(concat!(env!("OUT_DIR"), "/fold_table.rs"));
+
+/// Appends the folded form of `c`: `NFC(lowercase(NFKD(c) without accents and invisibles))`, with
+/// `ß` → `ss`, `ø` → `o` and the like. The definition is `fold_rules.rs`; `build.rs` compiles it
+/// into a table of the characters where it differs from lower-casing.
+pub fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    match FOLD_KEYS.binary_search(&u32::from(c)) {
+        Ok(i) => {
+            let start = if i == 0 {
+                0
+            } else {
+                usize::from(FOLD_ENDS[i - 1])
+            };
+            out.push_str(&FOLD_DATA[start..usize::from(FOLD_ENDS[i])]);
+        }
+        Err(_) => out.extend(c.to_lowercase()),
+    }
 }
 
 fn truncate_to_boundary(term: &mut String, max: usize) {
@@ -122,27 +123,23 @@ fn truncate_to_boundary(term: &mut String, max: usize) {
     }
 }
 
-/// Combining marks that are accents on a base letter rather than letters of their own.
-fn is_foldable_mark(c: char) -> bool {
-    matches!(c,
-        '\u{0300}'..='\u{036F}'   // combining diacritical marks (Latin, Greek, Cyrillic)
-        | '\u{1AB0}'..='\u{1AFF}' // combining diacritical marks extended
-        | '\u{1DC0}'..='\u{1DFF}' // combining diacritical marks supplement
-        | '\u{20D0}'..='\u{20FF}' // combining marks for symbols
-        | '\u{FE20}'..='\u{FE2F}' // combining half marks
-        | '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}' | '\u{05C5}' | '\u{05C7}' // Hebrew points
-        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' // Arabic marks, tatweel
-    )
-}
-
-/// Characters that change nothing a reader sees: soft hyphens, zero-width joiners, BOMs.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod rules {
+        use unicode_normalization::UnicodeNormalization;
+        include!("fold_rules.rs");
+    }
+
+    #[test]
+    fn the_fold_table_matches_the_rules_for_every_code_point() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut folded = String::new();
+            fold_char(c, &mut folded);
+            assert_eq!(folded, rules::reference_fold(c), "U+{:04X}", u32::from(c));
+        }
+    }
 
     #[test]
     fn case_and_diacritics_fold_to_the_same_term() {
