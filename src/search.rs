@@ -19,6 +19,11 @@ use crate::{Date, Error};
 pub const MAX_PREFIX_EXPANSIONS: usize = 48;
 /// The most hits one call returns.
 pub const MAX_LIMIT: usize = 1000;
+/// The longest query searched, in bytes; the rest is cut (on a character boundary) and the
+/// results say so. A visitor's query is a few words: a pasted page must not stall the search.
+pub const MAX_QUERY_BYTES: usize = 1024;
+/// The most words of a query that are searched.
+pub const MAX_QUERY_WORDS: usize = 32;
 /// The longest excerpt, in words.
 pub const MAX_EXCERPT_WORDS: usize = 500;
 
@@ -153,6 +158,10 @@ pub struct SearchResults {
     pub total: usize,
     /// The requested page of the best matches, best first.
     pub hits: Vec<Hit>,
+    /// Whether the query was cut to [`MAX_QUERY_BYTES`] / [`MAX_QUERY_WORDS`] before searching,
+    /// so that a page can say only the start of a very long query was used.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 /// One matching release.
@@ -195,17 +204,29 @@ pub(crate) fn run(
     query: &str,
     options: &SearchOptions,
 ) -> Result<SearchResults, Error> {
+    let mut cut = query.len().min(MAX_QUERY_BYTES);
+    while !query.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut truncated = cut < query.len();
+    let query = &query[..cut];
+    let mut tokens = analyze::tokens(query);
+    if tokens.len() > MAX_QUERY_WORDS {
+        tokens.truncate(MAX_QUERY_WORDS);
+        truncated = true;
+    }
     let empty = SearchResults {
         total: 0,
         hits: Vec::new(),
+        truncated,
     };
-    let tokens = analyze::tokens(query);
     let Some(last) = tokens.last() else {
         return Ok(empty);
     };
-    let last_is_prefix = query[last.end..]
-        .chars()
-        .all(|c| !c.is_whitespace() && c != '"');
+    let last_is_prefix = !truncated
+        && query[last.end..]
+            .chars()
+            .all(|c| !c.is_whitespace() && c != '"');
     let settings = index.settings();
     let ranking = &options.ranking.apply(settings.ranking);
     let excerpt_words = options
@@ -312,6 +333,7 @@ pub(crate) fn run(
     Ok(SearchResults {
         total: alive.len(),
         hits,
+        truncated,
     })
 }
 

@@ -283,3 +283,48 @@ fn damage_behind_a_valid_checksum_never_panics() {
         }
     }
 }
+
+#[test]
+fn any_query_string_gives_results_or_an_empty_list() {
+    let index = Index::from_bytes(build(corpus())).unwrap();
+    let long_query = "security ".repeat(120_000); // about 1 MB
+    let hostile = [
+        "",
+        " ",
+        "\"",
+        "\"eurasian",
+        "- - -",
+        "-",
+        "!!! ??? ...",
+        "the the the",
+        "🙂🙂 security",
+        "الأمن", // RTL
+        "\u{FFFD}\u{FFFD}",
+        "\0\u{1}\u{7f}",
+        "a\u{0301}\u{0301}\u{0301}",
+        &long_query,
+    ];
+    for query in hostile {
+        let results = index.search(query, &SearchOptions::default()).unwrap();
+        assert!(results.hits.len() <= results.total, "{query:.40?}");
+    }
+    let results = index
+        .search(&long_query, &SearchOptions::default())
+        .unwrap();
+    assert!(results.truncated, "a 1 MB query is cut, and says so");
+    assert_eq!(results.total, 3, "the words kept still search");
+    assert!(
+        !index
+            .search("security", &SearchOptions::default())
+            .unwrap()
+            .truncated
+    );
+    // More words than are searched: the first ones count, and the result says it was cut.
+    let many = format!("{} sarybay", "kairat ".repeat(40));
+    assert!(
+        index
+            .search(&many, &SearchOptions::default())
+            .unwrap()
+            .truncated
+    );
+}
