@@ -4,7 +4,9 @@
 //! * `setup` installs what builds and tests need and is not there yet.
 //! * `demo` builds the demo press room from `www/demo/releases` and serves it.
 //! * `test` runs every test the project has, from formatting to the browser end-to-end tests.
+//! * `bench` measures Pressroom against Pagefind and writes BENCHMARKS.md (not part of `test`).
 
+mod bench;
 mod demo;
 mod process;
 mod setup;
@@ -38,6 +40,8 @@ enum Task {
     },
     /// Run every test: formatting, clippy, native and browser tests, and the demo end to end.
     Test,
+    /// Benchmark Pressroom against Pagefind on the same site and write BENCHMARKS.md.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Task::Setup => setup::install(setup::Scope::Everything),
         Task::Demo { port, no_serve } => site::run_demo(port, !no_serve),
         Task::Test => test_all::run_all(),
+        Task::Bench(args) => bench::run_bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
