@@ -400,7 +400,7 @@ impl Meta {
 
 // ---------------------------------------------------------------------------------------------
 // SETTINGS: the site's defaults for search, chosen at build time.
-//   8 × f64 ranking weights, in the order of the `Ranking` fields | u32 excerpt words
+//   10 × f64 ranking weights, in the order of `Ranking::NAMES` | u32 excerpt words
 
 /// What a site chooses at build time for every search of its index; a query can still override
 /// each value (see [`crate::SearchOptions`]).
@@ -422,23 +422,10 @@ impl Default for Settings {
 }
 
 impl Settings {
-    fn weights(ranking: &Ranking) -> [f64; 8] {
-        let r = ranking;
-        [
-            r.title_weight,
-            r.body_weight,
-            r.k1,
-            r.title_b,
-            r.body_b,
-            r.prefix_weight,
-            r.title_match_bonus,
-            r.exact_title_bonus,
-        ]
-    }
-
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 * 8 + 4);
-        for w in Settings::weights(&self.ranking) {
+        let weights = self.ranking.to_array();
+        let mut out = Vec::with_capacity(weights.len() * 8 + 4);
+        for w in weights {
             out.extend_from_slice(&w.to_le_bytes());
         }
         put_u32(&mut out, self.excerpt_words);
@@ -447,13 +434,13 @@ impl Settings {
 
     pub(crate) fn decode(bytes: &[u8]) -> Result<Settings, Error> {
         let mut c = Cursor::new(bytes, "SETTINGS");
-        let mut w = [0f64; 8];
+        let mut w = [0f64; Ranking::NAMES.len()];
         for (i, slot) in w.iter_mut().enumerate() {
             *slot = f64::from_bits(c.u64()?);
-            if !slot.is_finite() || *slot < 0.0 {
+            if !Ranking::is_valid(i, *slot) {
                 return Err(Error::corrupt(
                     "SETTINGS",
-                    format!("ranking weight {i} is {slot}"),
+                    format!("ranking weight {} is out of range", Ranking::NAMES[i]),
                 ));
             }
         }
@@ -464,18 +451,8 @@ impl Settings {
                 format!("excerpt of {excerpt_words} words"),
             ));
         }
-        let ranking = Ranking {
-            title_weight: w[0],
-            body_weight: w[1],
-            k1: w[2],
-            title_b: w[3],
-            body_b: w[4],
-            prefix_weight: w[5],
-            title_match_bonus: w[6],
-            exact_title_bonus: w[7],
-        };
         Ok(Settings {
-            ranking,
+            ranking: Ranking::from_array(w),
             excerpt_words,
         })
     }

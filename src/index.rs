@@ -3,6 +3,10 @@
 use crate::format::{
     self, DocData, DocRecord, Layout, Meta, Positions, Section, Settings, DOC_RECORD_LEN,
 };
+use std::sync::OnceLock;
+
+use levenshtein_automata::LevenshteinAutomatonBuilder;
+
 use crate::search::{self, SearchOptions, SearchResults};
 use crate::{Date, Error};
 
@@ -23,6 +27,18 @@ pub struct Index {
     lengths: Vec<(u16, u16)>,
     /// Per release: the date as `yyyymmdd` (0 = none), read once for ranking ties and sorting.
     dates: Vec<u32>,
+    /// Levenshtein automaton builders for one and two edits (transpositions count as one), made
+    /// on the first query that needs them: building the two-edit tables takes a moment.
+    typo_builders: TypoBuilders,
+}
+
+#[derive(Default)]
+struct TypoBuilders([OnceLock<LevenshteinAutomatonBuilder>; 2]);
+
+impl std::fmt::Debug for TypoBuilders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TypoBuilders")
+    }
 }
 
 /// One release's stored fields, as read from the index.
@@ -59,6 +75,7 @@ impl Index {
             settings,
             lengths: Vec::new(),
             dates: Vec::new(),
+            typo_builders: TypoBuilders::default(),
         };
         index.validate()?;
         Ok(index)
@@ -228,6 +245,20 @@ impl Index {
             .get(start..end)
             .unwrap_or_default();
         std::str::from_utf8(bytes).map_err(|e| Error::corrupt("TEXT", e.to_string()))
+    }
+
+    /// The automaton builder for a query word of `letters` letters, or `None` when the word is
+    /// too short to tolerate typos (see [`crate::search::ONE_TYPO_LETTERS`]).
+    pub(crate) fn typo_automaton(&self, letters: usize) -> Option<&LevenshteinAutomatonBuilder> {
+        let edits = match letters {
+            l if l >= search::TWO_TYPO_LETTERS => 2,
+            l if l >= search::ONE_TYPO_LETTERS => 1,
+            _ => return None,
+        };
+        Some(
+            self.typo_builders.0[edits - 1]
+                .get_or_init(|| LevenshteinAutomatonBuilder::new(edits as u8, true)),
+        )
     }
 
     pub(crate) fn lengths(&self, doc: u32) -> (u16, u16) {

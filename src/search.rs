@@ -4,7 +4,7 @@
 //! last word also matches as a prefix while the visitor is still typing, i.e. unless the query
 //! ends with a space. Matches are scored with BM25F over the title and body fields.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use fst::{IntoStreamer, Streamer};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,12 @@ use crate::{Date, Error};
 
 /// The most completions a prefix expands to; the most frequent win.
 pub const MAX_PREFIX_EXPANSIONS: usize = 48;
+/// The most words within typing distance one query word stands for; the most frequent win.
+pub const MAX_TYPO_EXPANSIONS: usize = 24;
+/// Words of at least this many letters tolerate one typo.
+pub const ONE_TYPO_LETTERS: usize = 5;
+/// Words of at least this many letters tolerate two typos.
+pub const TWO_TYPO_LETTERS: usize = 9;
 /// The most hits one call returns.
 pub const MAX_LIMIT: usize = 1000;
 /// The longest query searched, in bytes; the rest is cut (on a character boundary) and the
@@ -29,7 +35,7 @@ pub const MAX_EXCERPT_WORDS: usize = 500;
 
 /// Ranking weights. Every field has a documented default; a site sets its own at build time
 /// (stored in the index, see [`crate::Settings`]) and a page can change any of them per query
-/// ([`RankingOverrides`]).
+/// ([`RankingOverrides`]), by the names in [`Ranking::NAMES`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Ranking {
@@ -46,6 +52,12 @@ pub struct Ranking {
     /// What a word completed from the typed prefix counts, relative to the word typed in full.
     /// Default 0.6, so an exact match outranks a completion.
     pub prefix_weight: f64,
+    /// What a word one typo away counts, relative to the word typed in full (two typos count
+    /// half of that). Default 0.4, so exact beats prefix beats typo.
+    pub typo_weight: f64,
+    /// What a typo in the first letter keeps of [`Ranking::typo_weight`]: people rarely get the
+    /// first letter wrong. Default 0.5.
+    pub first_letter_typo_factor: f64,
     /// Extra share of the score when every query word is in the title. Default 0.25 (×1.25).
     pub title_match_bonus: f64,
     /// Further extra share when the title is exactly the query's words. Default 0.5 (×1.5).
@@ -61,68 +73,141 @@ impl Default for Ranking {
             title_b: 0.5,
             body_b: 0.75,
             prefix_weight: 0.6,
+            typo_weight: 0.4,
+            first_letter_typo_factor: 0.5,
             title_match_bonus: 0.25,
             exact_title_bonus: 0.5,
         }
     }
 }
 
-/// Per-query changes to the index's [`Ranking`]: each field that is set replaces that weight.
+impl Ranking {
+    /// The weights' names as JavaScript (and `pressroom.toml`) spell them, in the order of
+    /// [`Ranking::to_array`], which is also their order in the index.
+    pub const NAMES: [&'static str; 10] = [
+        "titleWeight",
+        "bodyWeight",
+        "k1",
+        "titleB",
+        "bodyB",
+        "prefixWeight",
+        "typoWeight",
+        "firstLetterTypoFactor",
+        "titleMatchBonus",
+        "exactTitleBonus",
+    ];
+
+    /// The weights in the order of [`Ranking::NAMES`].
+    pub fn to_array(&self) -> [f64; 10] {
+        [
+            self.title_weight,
+            self.body_weight,
+            self.k1,
+            self.title_b,
+            self.body_b,
+            self.prefix_weight,
+            self.typo_weight,
+            self.first_letter_typo_factor,
+            self.title_match_bonus,
+            self.exact_title_bonus,
+        ]
+    }
+
+    /// The inverse of [`Ranking::to_array`].
+    pub fn from_array(w: [f64; 10]) -> Ranking {
+        Ranking {
+            title_weight: w[0],
+            body_weight: w[1],
+            k1: w[2],
+            title_b: w[3],
+            body_b: w[4],
+            prefix_weight: w[5],
+            typo_weight: w[6],
+            first_letter_typo_factor: w[7],
+            title_match_bonus: w[8],
+            exact_title_bonus: w[9],
+        }
+    }
+
+    /// Whether `value` is usable for the weight at `index` of [`Ranking::NAMES`]: finite, not
+    /// negative, and at most 1 for the `b`s and the first-letter factor.
+    pub fn is_valid(index: usize, value: f64) -> bool {
+        let at_most_one = matches!(
+            Ranking::NAMES.get(index),
+            Some(&("titleB" | "bodyB" | "firstLetterTypoFactor"))
+        );
+        value.is_finite() && value >= 0.0 && (!at_most_one || value <= 1.0)
+    }
+}
+
+/// Per-query changes to the index's [`Ranking`]: each weight named replaces that weight.
 ///
-/// From JavaScript: `pr.search(q, { ranking: { titleWeight: 8, prefixWeight: 0.5 } })`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+/// From JavaScript: `pr.search(q, { ranking: { titleWeight: 8, prefixWeight: 0.5 } })`. An
+/// unknown name is an error; a value that is not usable (see [`Ranking::is_valid`]) is ignored,
+/// so a bad option can never turn the ranking into NaNs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "BTreeMap<String, f64>", into = "BTreeMap<String, f64>")]
 pub struct RankingOverrides {
-    /// See [`Ranking::title_weight`].
-    pub title_weight: Option<f64>,
-    /// See [`Ranking::body_weight`].
-    pub body_weight: Option<f64>,
-    /// See [`Ranking::k1`].
-    pub k1: Option<f64>,
-    /// See [`Ranking::title_b`].
-    pub title_b: Option<f64>,
-    /// See [`Ranking::body_b`].
-    pub body_b: Option<f64>,
-    /// See [`Ranking::prefix_weight`].
-    pub prefix_weight: Option<f64>,
-    /// See [`Ranking::title_match_bonus`].
-    pub title_match_bonus: Option<f64>,
-    /// See [`Ranking::exact_title_bonus`].
-    pub exact_title_bonus: Option<f64>,
+    weights: [Option<f64>; 10],
+}
+
+impl TryFrom<BTreeMap<String, f64>> for RankingOverrides {
+    type Error = String;
+
+    fn try_from(map: BTreeMap<String, f64>) -> Result<RankingOverrides, String> {
+        let mut weights = [None; 10];
+        for (name, value) in map {
+            let i = Ranking::NAMES
+                .iter()
+                .position(|n| *n == name)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown ranking weight {name:?}; known: {}",
+                        Ranking::NAMES.join(", ")
+                    )
+                })?;
+            weights[i] = Some(value);
+        }
+        Ok(RankingOverrides { weights })
+    }
+}
+
+impl From<RankingOverrides> for BTreeMap<String, f64> {
+    fn from(o: RankingOverrides) -> BTreeMap<String, f64> {
+        Ranking::NAMES
+            .iter()
+            .zip(o.weights)
+            .filter_map(|(n, w)| Some(((*n).to_owned(), w?)))
+            .collect()
+    }
 }
 
 impl From<Ranking> for RankingOverrides {
     fn from(r: Ranking) -> RankingOverrides {
         RankingOverrides {
-            title_weight: Some(r.title_weight),
-            body_weight: Some(r.body_weight),
-            k1: Some(r.k1),
-            title_b: Some(r.title_b),
-            body_b: Some(r.body_b),
-            prefix_weight: Some(r.prefix_weight),
-            title_match_bonus: Some(r.title_match_bonus),
-            exact_title_bonus: Some(r.exact_title_bonus),
+            weights: r.to_array().map(Some),
         }
     }
 }
 
 impl RankingOverrides {
-    /// `base` with every set field replaced. Values that are not finite and non-negative are
-    /// ignored, so a bad option can never turn the ranking into NaNs.
+    /// The override for the weight named `name` (see [`Ranking::NAMES`]).
+    pub fn get(&self, name: &str) -> Option<f64> {
+        Ranking::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| self.weights[i])
+    }
+
+    /// `base` with every usable override applied.
     pub fn apply(&self, base: Ranking) -> Ranking {
-        let pick = |over: Option<f64>, base: f64| {
-            over.filter(|v| v.is_finite() && *v >= 0.0).unwrap_or(base)
-        };
-        Ranking {
-            title_weight: pick(self.title_weight, base.title_weight),
-            body_weight: pick(self.body_weight, base.body_weight),
-            k1: pick(self.k1, base.k1),
-            title_b: pick(self.title_b, base.title_b).min(1.0),
-            body_b: pick(self.body_b, base.body_b).min(1.0),
-            prefix_weight: pick(self.prefix_weight, base.prefix_weight),
-            title_match_bonus: pick(self.title_match_bonus, base.title_match_bonus),
-            exact_title_bonus: pick(self.exact_title_bonus, base.exact_title_bonus),
+        let mut w = base.to_array();
+        for (i, over) in self.weights.iter().enumerate() {
+            if let Some(v) = over.filter(|v| Ranking::is_valid(i, *v)) {
+                w[i] = v;
+            }
         }
+        Ranking::from_array(w)
     }
 }
 
@@ -242,7 +327,7 @@ pub(crate) fn run(
         if !prefix && !seen.insert(token.term.as_str()) {
             continue;
         }
-        let group = expand(index, &token.term, prefix, ranking.prefix_weight);
+        let group = expand(index, &token.term, prefix, ranking);
         if group.variants.is_empty() {
             return Ok(empty);
         }
@@ -338,37 +423,77 @@ pub(crate) fn run(
 }
 
 /// The dictionary terms for one query word: itself, plus its completions when it is a prefix.
-fn expand(index: &Index, term: &str, prefix: bool, prefix_weight: f64) -> Group {
+fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
     let mut variants = Vec::new();
     if let Some(value) = index.terms().get(term) {
         variants.push((value, 1.0, term.to_owned()));
     }
     if prefix {
-        let mut completions = Vec::new();
         let mut upper = term.as_bytes().to_vec();
         upper.push(0xff);
-        let mut stream = index
+        let stream = index
             .terms()
             .range()
             .gt(term.as_bytes())
             .lt(&upper)
             .into_stream();
-        while let Some((key, value)) = stream.next() {
-            if let Ok(key) = std::str::from_utf8(key) {
-                completions.push((value, prefix_weight, key.to_owned()));
-            }
-        }
-        // The most frequent completions are the likeliest ends of the word being typed.
-        completions.sort_by(|a, b| {
-            split_term_value(b.0)
-                .1
-                .cmp(&split_term_value(a.0).1)
-                .then_with(|| a.2.cmp(&b.2))
+        let completions = most_frequent(stream, MAX_PREFIX_EXPANSIONS, |_| {
+            Some(ranking.prefix_weight)
         });
-        completions.truncate(MAX_PREFIX_EXPANSIONS);
         variants.extend(completions);
     }
+    let letters = term.chars().count();
+    if let Some(builder) = index.typo_automaton(letters) {
+        let dfa = if prefix {
+            builder.build_prefix_dfa(term)
+        } else {
+            builder.build_dfa(term)
+        };
+        let first = term.chars().next();
+        let stream = index.terms().search(&dfa).into_stream();
+        let typos = most_frequent(stream, MAX_TYPO_EXPANSIONS, |key| {
+            let edits = match dfa.eval(key) {
+                levenshtein_automata::Distance::Exact(d) => d,
+                levenshtein_automata::Distance::AtLeast(_) => return None,
+            };
+            // Distance 0 under the prefix automaton is a completion, found above (or cut there).
+            if edits == 0 || variants.iter().any(|v| v.2 == key) {
+                return None;
+            }
+            let mut weight = ranking.typo_weight / f64::from(edits);
+            if key.chars().next() != first {
+                weight *= ranking.first_letter_typo_factor;
+            }
+            Some(weight)
+        });
+        variants.extend(typos);
+    }
     Group { variants }
+}
+
+/// Collects the terms of `stream` that `weigh` accepts, keeping the `limit` with the most
+/// releases (ties in term order, so the choice is stable).
+fn most_frequent<'f>(
+    mut stream: impl for<'a> Streamer<'a, Item = (&'a [u8], u64)>,
+    limit: usize,
+    mut weigh: impl FnMut(&str) -> Option<f64>,
+) -> Vec<(u64, f64, String)> {
+    let mut found = Vec::new();
+    while let Some((key, value)) = stream.next() {
+        if let Ok(key) = std::str::from_utf8(key) {
+            if let Some(weight) = weigh(key) {
+                found.push((value, weight, key.to_owned()));
+            }
+        }
+    }
+    found.sort_by(|a: &(u64, f64, String), b| {
+        split_term_value(b.0)
+            .1
+            .cmp(&split_term_value(a.0).1)
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    found.truncate(limit);
+    found
 }
 
 /// Corpus statistics and per-document numbers used by BM25F.

@@ -202,7 +202,7 @@ fn settings_chosen_at_build_time_apply_and_queries_can_override_them() {
     let results = index.search("security ", &restored).unwrap();
     assert_eq!(results.hits[0].url, "/security-title");
     let json: SearchOptions = serde_json::from_str(r#"{"ranking": {"titleWeight": 6}}"#).unwrap();
-    assert_eq!(json.ranking.title_weight, Some(6.0));
+    assert_eq!(json.ranking.get("titleWeight"), Some(6.0));
     assert!(serde_json::from_str::<SearchOptions>(r#"{"ranking": {"titleWieght": 6}}"#).is_err());
 }
 
@@ -326,5 +326,50 @@ fn any_query_string_gives_results_or_an_empty_list() {
             .search(&many, &SearchOptions::default())
             .unwrap()
             .truncated
+    );
+}
+
+#[test]
+fn typos_are_forgiven_but_rank_below_exact_and_prefix_matches() {
+    let index = Index::from_bytes(build(corpus())).unwrap();
+    // One substitution, one transposition (counted as one edit), in words of 5+ letters.
+    assert_eq!(urls(&index, "sarybai"), ["/minsk"]);
+    assert_eq!(urls(&index, "Eurasain security"), ["/minsk"]);
+    assert_eq!(urls(&index, "kairat sarybai"), ["/minsk"]);
+    // Words under 5 letters must be typed right.
+    assert!(
+        urls(&index, "minsq").contains(&"/minsk".to_owned()),
+        "5 letters allow one typo"
+    );
+    assert!(urls(&index, "mins ").is_empty());
+
+    let titled = |url: &str, title: &str| release(url, title, "2024-01-01", "Text.");
+    let index = Index::from_bytes(build(vec![
+        titled("/typo", "Secura returns"),
+        titled("/prefix", "Securely stored"),
+        titled("/exact", "Secure networks"),
+    ]))
+    .unwrap();
+    assert_eq!(urls(&index, "secure"), ["/exact", "/prefix", "/typo"]);
+    let hit = &index
+        .search("secura ", &SearchOptions::default())
+        .unwrap()
+        .hits;
+    assert_eq!(hit[0].url, "/typo", "the word typed right comes first");
+    // A typo in the first letter is forgiven too, at a lower weight.
+    assert_eq!(urls(&index, "xecure "), ["/exact"]);
+    let first_letter = index
+        .search("xecure ", &SearchOptions::default())
+        .unwrap()
+        .hits[0]
+        .score;
+    let later_letter = index
+        .search("secare ", &SearchOptions::default())
+        .unwrap()
+        .hits[0]
+        .score;
+    assert!(
+        first_letter < later_letter,
+        "{first_letter} < {later_letter}"
     );
 }
