@@ -80,6 +80,19 @@ async function freshPage(browser, server, errors) {
   return { context, page };
 }
 
+/** `page.evaluate` that gives up after `ms` (a stuck engine must not stall the whole run). */
+async function evaluate(page, fn, arg, ms = 240_000) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([page.evaluate(fn, arg), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const sumBytes = (entries) => entries.reduce((s, e) => s + e.bytes, 0);
 
 /**
@@ -93,7 +106,7 @@ export async function measure(browser, server, engine, perfQueries, { coldRuns =
   for (let run = 0; run < coldRuns; run++) {
     const { context, page } = await freshPage(browser, server, errors);
     const mark = server.log.length;
-    const res = await page.evaluate(([e, q]) => window.bench.cold(e, q), [engine, perfQueries[0]]);
+    const res = await evaluate(page, ([e, q]) => window.bench.cold(e, q), [engine, perfQueries[0]]);
     const fetched = server.log.slice(mark);
     const complete = res.hits.length > 0 && res.hits.every((h) => h.url && h.title && h.excerpt != null);
     out.cold.push({
@@ -109,7 +122,7 @@ export async function measure(browser, server, engine, perfQueries, { coldRuns =
       // Warm queries: each a new query in the same page.
       for (const q of perfQueries.slice(1)) {
         const m = server.log.length;
-        const r = await page.evaluate((x) => window.bench.timed(x), q);
+        const r = await evaluate(page, (x) => window.bench.timed(x), q);
         out.warm.push({ q, ms: r.ms, bytes: sumBytes(server.log.slice(m)), hits: r.hits.length });
       }
     }
@@ -120,12 +133,12 @@ export async function measure(browser, server, engine, perfQueries, { coldRuns =
   // As you type: a fresh page, the engine opened (not timed), then every prefix of each query.
   {
     const { context, page } = await freshPage(browser, server, errors);
-    await page.evaluate((e) => window.bench.open(e), engine);
+    await evaluate(page, (e) => window.bench.open(e), engine);
     for (const q of perfQueries) {
       for (let i = 1; i <= q.length; i++) {
         const prefix = q.slice(0, i);
         const m = server.log.length;
-        const r = await page.evaluate((x) => window.bench.timed(x), prefix);
+        const r = await evaluate(page, (x) => window.bench.timed(x), prefix);
         out.keys.push({ q: prefix, ms: r.ms, bytes: sumBytes(server.log.slice(m)) });
       }
     }
@@ -139,10 +152,10 @@ export async function measure(browser, server, engine, perfQueries, { coldRuns =
 export async function rankedUrls(browser, server, engine, queries) {
   const errors = [];
   const { context, page } = await freshPage(browser, server, errors);
-  await page.evaluate((e) => window.bench.open(e), engine);
+  await evaluate(page, (e) => window.bench.open(e), engine);
   const urls = [];
   for (let i = 0; i < queries.length; i += 100) {
-    urls.push(...(await page.evaluate((qs) => window.bench.urls(qs), queries.slice(i, i + 100))));
+    urls.push(...(await evaluate(page, (qs) => window.bench.urls(qs), queries.slice(i, i + 100))));
   }
   await context.close();
   return { urls, errors };

@@ -36,7 +36,8 @@ export function lineChart({ title, unit, series }) {
   const yMax = niceMax(Math.max(...ys, 0));
   const lx = (x) => Math.log10(x);
   const [x0, x1] = xs.length > 1 ? [lx(xs[0]), lx(xs[xs.length - 1])] : [lx(xs[0] ?? 1) - 1, lx(xs[0] ?? 1) + 1];
-  const px = (x) => m.l + ((lx(x) - x0) / (x1 - x0)) * (W - m.l - m.r);
+  // Points sit inside the axes so their labels clear the y axis and the right edge.
+  const px = (x) => m.l + 36 + ((lx(x) - x0) / (x1 - x0)) * (W - m.l - m.r - 72);
   const py = (y) => H - m.b - (y / yMax) * (H - m.t - m.b);
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`);
@@ -58,14 +59,14 @@ export function lineChart({ title, unit, series }) {
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p.y));
     if (pts.length) {
-      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" stroke-dasharray="${s.dash}" points="${pts.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ')}"/>`);
+      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${pts.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ')}"/>`);
     }
     for (const p of pts) {
       out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
       out.push(`<text x="${px(p.x).toFixed(1)}" y="${(py(p.y) + (i === 0 ? -8 : 16)).toFixed(1)}" text-anchor="middle" fill="${s.color}">${fmt(p.y)}</text>`);
     }
     const lxp = m.l + 12 + i * 130;
-    out.push(`<line x1="${lxp}" x2="${lxp + 24}" y1="${H - 12}" y2="${H - 12}" stroke="${s.color}" stroke-width="2" stroke-dasharray="${s.dash}"/>`);
+    out.push(`<line x1="${lxp}" x2="${lxp + 24}" y1="${H - 12}" y2="${H - 12}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     out.push(`<text x="${lxp + 30}" y="${H - 8}">${esc(s.name)}</text>`);
   });
   out.push('</svg>');

@@ -5,6 +5,7 @@
 // history unchanged otherwise, so figures from earlier commits stay comparable.
 
 import fs from 'node:fs';
+import path from 'node:path';
 
 const SIZE_NAMES = { '1k': '1,000', '10k': '10,000', '22k': '22,181', '100k': '100k+' };
 
@@ -67,6 +68,10 @@ function sizeSection(size, s) {
   lines.push(row('bytes per keystroke, median', pb.keyMedianBytes, fb.keyMedianBytes, bytes));
   lines.push(row('bytes per keystroke, p95', pb.keyP95Bytes, fb.keyP95Bytes, bytes));
   const notes = [];
+  for (const [name, e] of [['Pressroom', P], ['Pagefind', F]]) {
+    if (e.browserError) notes.push(`${name}: the browser figures could not be measured: \`${e.browserError.replace(/`/g, "'")}\`.`);
+  }
+  if ((P.buildS?.length ?? 0) === 1) notes.push('One build per engine at this size (the 100k+ size gets one build by default, to keep the whole run under 30 minutes).');
   for (const [name, b] of [['Pressroom', pb], ['Pagefind', fb]]) {
     if (b.coldComplete === false) notes.push(`${name}: a cold-start result lacked url, title or excerpt (or had no hits).`);
     if (b.errors?.length) notes.push(`${name}: browser console errors: ${b.errors.map((e) => '`' + e.slice(0, 160).replace(/`/g, "'") + '`').join('; ')}`);
@@ -82,7 +87,7 @@ function qualitySection(results) {
     const P = s.pressroom.quality;
     const F = s.pagefind.quality;
     if (!P || !F) {
-      lines.push(`- ${SIZE_NAMES[size] ?? size}: ${s.qualitySkipped ?? 'not measured'}.`);
+      lines.push(`- ${SIZE_NAMES[size] ?? size}: ${s.qualitySkipped ?? s.qualityError ?? 'not measured'}.`);
       continue;
     }
     lines.push('', `#### ${SIZE_NAMES[size] ?? size} releases`, '');
@@ -187,6 +192,7 @@ earlier runs stay below under "History" so that regressions show. The charts sho
 
 /** Writes the report to `file`, keeping earlier runs found there. */
 export function writeReport(results, file, charts) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const blocks = [...old.matchAll(/<!-- bench-run( latest)? -->[\s\S]*?<!-- \/bench-run -->/g)].map((m) =>
     m[1]

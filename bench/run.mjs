@@ -59,6 +59,7 @@ function parseArgs(argv) {
     else if (a === '--bin') opts.bin = path.resolve(value());
     else if (a === '--out') opts.out = path.resolve(value());
     else if (a === '--regen-queries') opts.regen = true;
+    else if (a === '--from-results') opts.fromResults = path.resolve(value());
     else throw new Error(`unknown argument ${a}`);
   }
   if (!['auto', 'jsonl', 'html'].includes(opts.input)) throw new Error('--pressroom-input: auto, jsonl or html');
@@ -175,6 +176,11 @@ const SIZE_COUNTS = { '1k': 1000, '10k': 10000, '22k': Infinity };
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.fromResults) {
+    // Only the report and charts, again, from a results file an earlier run saved.
+    const results = JSON.parse(fs.readFileSync(opts.fromResults, 'utf8'));
+    return writeOutputs(results, opts);
+  }
   const started = Date.now();
   const pagefind = pagefindBinary();
   if (!fs.existsSync(opts.bin)) throw new Error(`no ${opts.bin}: run cargo build --release -p pressroom-index`);
@@ -274,7 +280,17 @@ async function main() {
         browser ??= await launch();
         for (const engine of ['pressroom', 'pagefind']) {
           await phase(`${size}: browser, ${engine}`, async () => {
-            const m = await measure(browser, server, engine, perfQueries, { log: (s) => console.log(`  ${s}`) });
+            let m;
+            try {
+              m = await measure(browser, server, engine, perfQueries, { log: (s) => console.log(`  ${s}`) });
+            } catch (e) {
+              // Reported as not measured, with the reason; the other figures still count.
+              r[engine].browserError = String(e?.message ?? e).split('\n')[0].slice(0, 300);
+              console.log(`  FAILED: ${r[engine].browserError}`);
+              await browser.close().catch(() => {});
+              browser = await launch();
+              return;
+            }
             r[engine].browser = summarize(m);
             const out = engine === 'pressroom' ? pressOut : pfOut;
             const fetchedCode = [...new Set(server.log.filter((e) => /\.(m?js|wasm)$|\/wasm\.[^/]*\.pagefind$/.test(e.path) && e.path.startsWith(engine === 'pressroom' ? '/x/' : '/pagefind/')).map((e) => e.path.replace(/^\/(x|pagefind)\//, '')))];
@@ -286,7 +302,11 @@ async function main() {
         }
 
         if (opts.qualitySizes.includes(size)) {
-          await phase(`${size}: finding the right release (${knownItems.queries.length} queries)`, async () => {
+          await phase(`${size}: finding the right release (${knownItems.queries.length} queries)`, () => quality().catch((e) => {
+            r.qualityError = `not measured: ${String(e?.message ?? e).split('\n')[0].slice(0, 300)}`;
+            console.log(`  FAILED: ${r.qualityError}`);
+          }));
+          async function quality() {
             const qs = knownItems.queries.map((q) => q.q);
             const native = timed(opts.bin, ['query', pressOut, '--batch', '--limit', '10'], { input: qs.join('\n') + '\n' });
             const pressUrls = native.stdout.trim().split('\n').map((l) => JSON.parse(l).hits.map((h) => h.url));
@@ -305,7 +325,7 @@ async function main() {
             for (const k of ['title', 'prefix', 'typo', 'body']) {
               console.log(`  ${k}: MRR Pressroom ${r.pressroom.quality[k]?.mrr.toFixed(3)} Pagefind ${r.pagefind.quality[k]?.mrr.toFixed(3)}`);
             }
-          });
+          }
         } else {
           r.qualitySkipped =
             size === '100k'
@@ -326,13 +346,18 @@ async function main() {
   await phase('report and charts', () => {
     fs.mkdirSync(WORK, { recursive: true });
     fs.writeFileSync(path.join(WORK, opts.quick ? 'results-quick.json' : 'results.json'), JSON.stringify(results, null, 1));
-    const chartsDir = opts.quick ? path.join(WORK, 'quick', 'charts') : path.join(BENCH, 'charts');
-    const charts = writeCharts(results, chartsDir);
-    writeReport(results, opts.out, charts.map((c) => path.relative(path.dirname(opts.out), c).split(path.sep).join('/')));
+    writeOutputs(results, opts);
   });
   console.log('\nphases:');
   for (const p of phases) console.log(`  ${p.s.toFixed(1).padStart(7)} s  ${p.name}`);
   console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s; wrote ${rel(opts.out)}`);
+}
+
+/** BENCHMARKS.md (or --out) and its charts: bench/charts/ for BENCHMARKS.md, else beside --out. */
+function writeOutputs(results, opts) {
+  const chartsDir = opts.out === path.join(ROOT, 'BENCHMARKS.md') ? path.join(BENCH, 'charts') : path.join(path.dirname(opts.out), 'charts');
+  const charts = writeCharts(results, chartsDir);
+  writeReport(results, opts.out, charts.map((c) => path.relative(path.dirname(opts.out), c).split(path.sep).join('/')));
 }
 
 /** Medians and p95s of one engine's browser measurements. */
