@@ -32,6 +32,18 @@ fn query_json(dir: &Path, query: &str) -> Value {
     serde_json::from_slice(&out.stdout).expect("--json prints JSON")
 }
 
+/// Builds the fixture corpus (index only) into a fresh folder.
+fn build_fixtures() -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    run(bin()
+        .arg("build")
+        .arg(repo().join("tests/fixtures/releases"))
+        .arg("--out")
+        .arg(out.path())
+        .arg("--no-assets"));
+    out
+}
+
 const CICA: &str =
     "CICA Secretary General takes part in international conference on Eurasian security in Minsk";
 
@@ -82,13 +94,7 @@ fn the_seed_release_is_found_by_its_ambassador_however_it_is_typed() {
 
 #[test]
 fn batch_mode_answers_one_json_line_per_query() {
-    let out = tempfile::tempdir().unwrap();
-    run(bin()
-        .arg("build")
-        .arg(repo().join("tests/fixtures/releases"))
-        .arg("--out")
-        .arg(out.path())
-        .arg("--no-assets"));
+    let out = build_fixtures();
     let mut child = bin()
         .args(["query", "--batch", "--limit", "3"])
         .arg(out.path())
@@ -122,13 +128,7 @@ fn batch_mode_answers_one_json_line_per_query() {
 
 #[test]
 fn builds_are_byte_identical_to_the_golden_index() {
-    let out = tempfile::tempdir().unwrap();
-    run(bin()
-        .arg("build")
-        .arg(repo().join("tests/fixtures/releases"))
-        .arg("--out")
-        .arg(out.path())
-        .arg("--no-assets"));
+    let out = build_fixtures();
     let built = std::fs::read(out.path().join("index.pri")).unwrap();
     let golden_path = repo().join("tests/fixtures/golden/index.pri");
     if std::env::var_os("PRESSROOM_BLESS").is_some() {
