@@ -33,18 +33,28 @@ export function lineChart({ title, unit, series }) {
   const m = { l: 70, r: 20, t: 40, b: 60 };
   const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
   const ys = series.flatMap((s) => s.points.map((p) => p.y)).filter(Number.isFinite);
-  const yMax = niceMax(Math.max(...ys, 0));
+  // A log scale when the engines are far apart, so the smaller line does not sit on the axis.
+  const pos = ys.filter((y) => y > 0);
+  const logY = pos.length > 1 && Math.max(...pos) / Math.min(...pos) > 20;
+  const yMax = logY ? 10 ** Math.ceil(Math.log10(Math.max(...pos))) : niceMax(Math.max(...ys, 0));
+  const yMin = logY ? 10 ** Math.floor(Math.log10(Math.min(...pos))) : 0;
   const lx = (x) => Math.log10(x);
   const [x0, x1] = xs.length > 1 ? [lx(xs[0]), lx(xs[xs.length - 1])] : [lx(xs[0] ?? 1) - 1, lx(xs[0] ?? 1) + 1];
   // Points sit inside the axes so their labels clear the y axis and the right edge.
   const px = (x) => m.l + 36 + ((lx(x) - x0) / (x1 - x0)) * (W - m.l - m.r - 72);
-  const py = (y) => H - m.b - (y / yMax) * (H - m.t - m.b);
+  const frac = (y) => (logY ? (Math.log10(Math.max(y, yMin)) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin)) : y / yMax);
+  const py = (y) => H - m.b - frac(y) * (H - m.t - m.b);
+  const ticks = [];
+  if (logY) {
+    for (let d = yMin; d <= yMax * 1.0001; d *= 10) for (const k of [1, 2, 5]) if (d * k <= yMax * 1.0001) ticks.push(d * k);
+  } else {
+    for (let i = 0; i <= 5; i++) ticks.push((yMax * i) / 5);
+  }
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`);
-  for (let i = 0; i <= 5; i++) {
-    const y = (yMax * i) / 5;
+  for (const y of ticks) {
     out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/>`);
     out.push(`<text x="${m.l - 6}" y="${py(y) + 4}" text-anchor="end">${fmt(y)}</text>`);
   }
@@ -55,7 +65,7 @@ export function lineChart({ title, unit, series }) {
   out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#333"/>`);
   out.push(`<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#333"/>`);
   out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - m.b + 34}" text-anchor="middle">releases indexed (log scale)</text>`);
-  out.push(`<text transform="translate(16 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(unit)}</text>`);
+  out.push(`<text transform="translate(16 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(unit)}${logY ? ' (log scale)' : ''}</text>`);
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p.y));
     if (pts.length) {
