@@ -4,7 +4,6 @@
 //! Files are streamed line by line, since an export of a whole newsroom can be larger than memory
 //! would like; a bad line costs that line only.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
@@ -18,16 +17,8 @@ use super::title::{clean_title, title_from_text};
 use super::{decode, FileOutcome, InputFile, Parsed, Source};
 
 /// Reads every line of a JSON Lines file, gunzipping it on the way when `gzip` is set.
-pub(super) fn read(file: &InputFile, gzip: bool) -> FileOutcome {
-    let handle = match File::open(&file.path) {
-        Ok(handle) => handle,
-        Err(err) => {
-            return FileOutcome::skipped(
-                Source::file(&file.path),
-                format!("cannot read file: {err}"),
-            )
-        }
-    };
+pub(super) fn read(file: &InputFile, bytes: &[u8], gzip: bool) -> FileOutcome {
+    let handle = bytes;
     if gzip {
         // Multi-member, as `cat a.gz b.gz` and parallel compressors produce.
         read_lines(BufReader::new(MultiGzDecoder::new(handle)), &file.path)
@@ -128,6 +119,7 @@ fn parse_line(line: &str) -> Result<Parsed, String> {
             body,
         },
         warnings,
+        page: None,
     })
 }
 

@@ -77,6 +77,7 @@ pub(super) fn parse(document: &Document) -> Result<Parsed, String> {
             body,
         },
         warnings,
+        page: None,
     })
 }
 
@@ -114,6 +115,7 @@ mod tests {
             path: PathBuf::from("/in").join(relative),
             relative: PathBuf::from(relative),
             format: Ok(Format::Markdown),
+            direct: false,
         };
         parse(&Document { text, file: &file })
     }

@@ -1,4 +1,5 @@
-//! Reading press releases from disk: files and folders of `.txt`, Markdown and JSON Lines.
+//! Reading press releases from disk: files and folders of `.txt`, Markdown, JSON Lines, built
+//! HTML pages and RSS or Atom feeds.
 //!
 //! [`load`] takes the inputs named on the command line, walks folders in a deterministic order,
 //! parses the files in parallel and returns every [`Release`] it could extract together with every
@@ -14,12 +15,16 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 //!
-//! Each format has its own module; the private `Format` maps a file name to one and `read_file`
-//! sends the file to its reader, so supporting a new format is one variant and one match arm.
+//! Each format has its own module; the private `Format` maps a file name to one and
+//! [`InputFile::read`] sends the file to its reader, so supporting a new format is one variant and
+//! one match arm. A builder that caches (see `crate::cache`) uses the steps one by one:
+//! [`files`], [`InputFile::read`] for each file whose result it has not kept, then [`finish`].
 
 mod date;
+mod feed;
 mod fields;
 mod front_matter;
+pub mod html;
 mod jsonl;
 mod markdown;
 pub mod plain_text;
@@ -32,12 +37,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
+use globset::GlobSet;
 use pressroom::Release;
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
 /// Where a release came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     /// The file, as found under the input it was named by (the input path joined with the walk).
     pub path: PathBuf,
@@ -71,7 +77,7 @@ impl fmt::Display for Source {
 }
 
 /// A release extracted from an input, with where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoadedRelease {
     /// The release, ready for the index writer.
     pub release: Release,
@@ -80,7 +86,9 @@ pub struct LoadedRelease {
 }
 
 /// How bad a [`Problem`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     /// The release was indexed, but something was off: lossy UTF-8, a truncated title, a front
     /// matter value of the wrong type.
@@ -99,7 +107,7 @@ impl fmt::Display for Severity {
 }
 
 /// Something that went wrong with one input file or line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     /// The file (and line) concerned.
     pub source: Source,
@@ -155,19 +163,54 @@ impl Loaded {
 /// Fails only when an input does not exist or a folder cannot be read; every other problem is
 /// reported in [`Loaded::problems`].
 pub fn load(inputs: &[PathBuf]) -> anyhow::Result<Loaded> {
+    load_with(inputs, &Filter::default())
+}
+
+/// [`load`], keeping only the files that `filter` lets through.
+pub fn load_with(inputs: &[PathBuf], filter: &Filter) -> anyhow::Result<Loaded> {
+    let files = files(inputs, filter)?;
+    let mut outcomes: Vec<FileOutcome> = files.par_iter().map(|f| f.read(None)).collect();
+    Ok(finish(&mut outcomes))
+}
+
+/// Which files of the walked folders count.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// When set, only files whose path under their input folder matches (`press/**/*.html`).
+    /// Files named directly always count.
+    pub globs: Option<GlobSet>,
+    /// Folders not to walk into: the output folder and the cache, when they sit in an input.
+    pub exclude: Vec<PathBuf>,
+}
+
+/// The files of `inputs` in walk order: files named directly, and the supported files of folders.
+///
+/// Fails only when an input does not exist or a folder cannot be read.
+pub fn files(inputs: &[PathBuf], filter: &Filter) -> anyhow::Result<Vec<InputFile>> {
+    let exclude: Vec<PathBuf> = filter
+        .exclude
+        .iter()
+        .filter_map(|p| fs::canonicalize(p).ok())
+        .collect();
     let mut files = Vec::new();
     for input in inputs {
-        collect_files(input, &mut files)?;
+        collect_files(input, filter.globs.as_ref(), &exclude, &mut files)?;
     }
-    let outcomes: Vec<FileOutcome> = files.par_iter().map(read_file).collect();
+    Ok(files)
+}
+
+/// Completes what [`InputFile::read`] gave for every file, in walk order, with the site-wide
+/// pass over HTML pages (see [`html`]), and gathers it.
+pub fn finish(outcomes: &mut [FileOutcome]) -> Loaded {
+    html::finish_site(outcomes);
     let mut loaded = Loaded::default();
-    for outcome in outcomes {
+    for outcome in outcomes.iter() {
         loaded.inputs += outcome.attempted;
-        loaded.releases.extend(outcome.releases);
-        loaded.problems.extend(outcome.problems);
+        loaded.releases.extend(outcome.releases.iter().cloned());
+        loaded.problems.extend(outcome.problems.iter().cloned());
     }
     debug_assert_eq!(loaded.inputs, loaded.releases.len() + loaded.skipped());
-    Ok(loaded)
+    loaded
 }
 
 /// The formats there is a reader for.
@@ -181,6 +224,10 @@ enum Format {
     JsonLines,
     /// `.jsonl.gz`: the same, gzip-compressed.
     GzJsonLines,
+    /// `.html`, `.htm`: a built page.
+    Html,
+    /// `.rss`, `.atom`: a feed; `.xml`: a feed when its root element says so.
+    Feed,
 }
 
 impl Format {
@@ -194,6 +241,8 @@ impl Format {
             "txt" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
             "jsonl" => Some(Format::JsonLines),
+            "html" | "htm" => Some(Format::Html),
+            "rss" | "atom" | "xml" => Some(Format::Feed),
             _ => None,
         }
     }
@@ -201,18 +250,59 @@ impl Format {
 
 /// A file to read, with what is needed to name its releases.
 #[derive(Debug, Clone)]
-struct InputFile {
+pub struct InputFile {
     /// The path to open.
-    path: PathBuf,
+    pub path: PathBuf,
     /// The path relative to the input root, from which a file's URL is made.
-    relative: PathBuf,
+    pub relative: PathBuf,
     /// Its format, or why it cannot be read (a file named directly whose format we do not
     /// read, an entry the walk could not open).
     format: Result<Format, String>,
+    /// Named on the command line rather than found in a folder: an `.xml` that is not a feed is
+    /// then a problem, not a file to pass over.
+    direct: bool,
+}
+
+impl InputFile {
+    /// Whether the file can be read at all (its format is supported and the walk reached it).
+    pub fn is_readable(&self) -> bool {
+        self.format.is_ok()
+    }
+
+    /// Reads the file's releases; `bytes` are its contents when the caller has already read them
+    /// (to hash them, say).
+    pub fn read(&self, bytes: Option<Vec<u8>>) -> FileOutcome {
+        let format = match &self.format {
+            Ok(format) => *format,
+            Err(reason) => return FileOutcome::skipped(Source::file(&self.path), reason.clone()),
+        };
+        let bytes = match bytes.map_or_else(|| fs::read(&self.path), Ok) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                return FileOutcome::skipped(
+                    Source::file(&self.path),
+                    format!("cannot read file: {err}"),
+                )
+            }
+        };
+        match format {
+            Format::Text => read_document(self, &bytes, text::parse),
+            Format::Markdown => read_document(self, &bytes, markdown::parse),
+            Format::Html => read_document(self, &bytes, html::parse),
+            Format::JsonLines => jsonl::read(self, &bytes, false),
+            Format::GzJsonLines => jsonl::read(self, &bytes, true),
+            Format::Feed => feed::read(self, &bytes),
+        }
+    }
 }
 
 /// Adds the files of one input, in walk order, to `files`.
-fn collect_files(input: &Path, files: &mut Vec<InputFile>) -> anyhow::Result<()> {
+fn collect_files(
+    input: &Path,
+    globs: Option<&GlobSet>,
+    exclude: &[PathBuf],
+    files: &mut Vec<InputFile>,
+) -> anyhow::Result<()> {
     let metadata = match fs::metadata(input) {
         Ok(metadata) => metadata,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -233,6 +323,7 @@ fn collect_files(input: &Path, files: &mut Vec<InputFile>) -> anyhow::Result<()>
             path: input.to_path_buf(),
             relative,
             format,
+            direct: true,
         });
         return Ok(());
     }
@@ -241,7 +332,13 @@ fn collect_files(input: &Path, files: &mut Vec<InputFile>) -> anyhow::Result<()>
         .sort_by_file_name()
         .into_iter()
         // The root is exempt so that `pressroom-index .` works.
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+        .filter_entry(|entry| {
+            entry.depth() == 0
+                || !(is_hidden(entry.file_name())
+                    || (entry.file_type().is_dir()
+                        && !exclude.is_empty()
+                        && fs::canonicalize(entry.path()).is_ok_and(|p| exclude.contains(&p))))
+        });
     for entry in walk {
         let entry = match entry {
             Ok(entry) => entry,
@@ -257,6 +354,7 @@ fn collect_files(input: &Path, files: &mut Vec<InputFile>) -> anyhow::Result<()>
                     relative: path.clone(),
                     path,
                     format,
+                    direct: false,
                 });
                 continue;
             }
@@ -272,10 +370,14 @@ fn collect_files(input: &Path, files: &mut Vec<InputFile>) -> anyhow::Result<()>
             .strip_prefix(input)
             .unwrap_or(entry.path())
             .to_path_buf();
+        if globs.is_some_and(|globs| !globs.is_match(&relative)) {
+            continue;
+        }
         files.push(InputFile {
             path: entry.into_path(),
             relative,
             format: Ok(format),
+            direct: false,
         });
     }
     Ok(())
@@ -291,27 +393,17 @@ fn is_readme(name: &std::ffi::OsStr) -> bool {
     name == "readme" || name.starts_with("readme.")
 }
 
-/// Sends one file to the reader of its format.
-fn read_file(file: &InputFile) -> FileOutcome {
-    let format = match &file.format {
-        Ok(format) => *format,
-        Err(reason) => return FileOutcome::skipped(Source::file(&file.path), reason.clone()),
-    };
-    match format {
-        Format::Text => read_document(file, text::parse),
-        Format::Markdown => read_document(file, markdown::parse),
-        Format::JsonLines => jsonl::read(file, false),
-        Format::GzJsonLines => jsonl::read(file, true),
-    }
-}
-
-/// What reading one file produced; outcomes are concatenated in walk order.
-#[derive(Debug, Default)]
-struct FileOutcome {
-    releases: Vec<LoadedRelease>,
-    problems: Vec<Problem>,
+/// What reading one file produced; outcomes are concatenated in walk order by [`finish`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileOutcome {
+    /// The releases read, in file order.
+    pub releases: Vec<LoadedRelease>,
+    /// The problems met, in file order.
+    pub problems: Vec<Problem>,
     /// Releases attempted in this file: indexed plus skipped.
-    attempted: usize,
+    pub attempted: usize,
+    /// For an HTML page, what [`finish`] needs to complete it with the rest of the site.
+    pub page: Option<html::PageFacts>,
 }
 
 impl FileOutcome {
@@ -348,6 +440,7 @@ impl FileOutcome {
     fn record(&mut self, source: Source, parsed: Result<Parsed, String>, lossy: bool) {
         match parsed {
             Ok(parsed) => {
+                self.page = parsed.page;
                 // Warnings are for releases that are indexed; a skipped one has its reason.
                 if lossy {
                     self.warn(source.clone(), INVALID_UTF8);
@@ -376,18 +469,20 @@ struct Parsed {
     release: Release,
     /// Defects that did not stop the release from being indexed.
     warnings: Vec<String>,
+    /// For an HTML page, what the site-wide pass needs.
+    page: Option<html::PageFacts>,
 }
 
 /// Reads a file that holds one release and hands its text to `parse`, which returns the release
 /// or why it must be skipped.
-fn read_document(file: &InputFile, parse: fn(&Document) -> Result<Parsed, String>) -> FileOutcome {
+fn read_document(
+    file: &InputFile,
+    bytes: &[u8],
+    parse: fn(&Document) -> Result<Parsed, String>,
+) -> FileOutcome {
     let source = Source::file(&file.path);
-    let bytes = match fs::read(&file.path) {
-        Ok(bytes) => bytes,
-        Err(err) => return FileOutcome::skipped(source, format!("cannot read file: {err}")),
-    };
     let mut outcome = FileOutcome::default();
-    let (text, lossy) = decode(&bytes);
+    let (text, lossy) = decode(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if text.trim().is_empty() {
         outcome.skip(source, "empty file");
@@ -397,8 +492,8 @@ fn read_document(file: &InputFile, parse: fn(&Document) -> Result<Parsed, String
     outcome
 }
 
-const UNSUPPORTED: &str =
-    "unsupported file type (expected .txt, .md, .markdown, .jsonl or .jsonl.gz)";
+const UNSUPPORTED: &str = "unsupported file type (expected .txt, .md, .markdown, .jsonl, \
+     .jsonl.gz, .html, .htm, or an RSS or Atom feed: .rss, .atom, .xml)";
 
 const INVALID_UTF8: &str = "invalid UTF-8; undecodable bytes replaced with U+FFFD";
 

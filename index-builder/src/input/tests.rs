@@ -223,7 +223,7 @@ fn unsupported_files_are_ignored_in_folders_but_skipped_when_named() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.txt", "Title\n\nBody.");
     let pdf = write(dir.path(), "b.pdf", "%PDF-1.7");
-    write(dir.path(), "c.html", "<h1>later</h1>");
+    write(dir.path(), "c.docx", "PK");
     let folder = load(&[dir.path().to_path_buf()]).unwrap();
     assert_eq!(urls(&folder), vec!["/a"]);
     assert!(folder.problems.is_empty());

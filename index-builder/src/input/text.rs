@@ -58,6 +58,7 @@ pub(super) fn parse(document: &Document) -> Result<Parsed, String> {
             body: body.join("\n\n"),
         },
         warnings,
+        page: None,
     })
 }
 
@@ -110,6 +111,7 @@ mod tests {
             path: PathBuf::from("/in").join(relative),
             relative: PathBuf::from(relative),
             format: Ok(crate::input::Format::Text),
+            direct: false,
         };
         parse(&Document { text, file: &file }).unwrap()
     }

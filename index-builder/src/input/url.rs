@@ -39,6 +39,28 @@ pub(super) fn file_url(relative: &Path) -> String {
     url
 }
 
+/// The URL a static server gives a built page at `relative`: the path as it is, except that an
+/// `index.html` stands for its folder. `press/a/index.html` -> `/press/a/`; `about.html` ->
+/// `/about.html`.
+pub(super) fn page_url(relative: &Path) -> String {
+    let mut segments: Vec<String> = relative
+        .components()
+        .filter_map(|component| match component {
+            Component::Normal(name) => Some(escape_segment(&name.to_string_lossy())),
+            _ => None,
+        })
+        .collect();
+    let is_index = segments.last().is_some_and(|name| {
+        let name = name.to_ascii_lowercase();
+        name == "index.html" || name == "index.htm"
+    });
+    if is_index {
+        segments.pop();
+        segments.push(String::new());
+    }
+    format!("/{}", segments.join("/")).replace("//", "/")
+}
+
 /// A URL given in front matter, used as written except that a bare path gets its leading `/`:
 /// static site generators treat `press/x` and `/press/x` alike.
 pub(super) fn explicit_url(url: &str) -> String {
