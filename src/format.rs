@@ -590,27 +590,51 @@ pub(crate) fn read_positions(
     doc_count: u32,
     doc: u32,
 ) -> Result<Option<Positions>, Error> {
+    let found = read_positions_for(postings, offset, df, doc_count, &[doc])?;
+    Ok(found
+        .into_iter()
+        .next()
+        .filter(|p| !p.title.is_empty() || !p.body.is_empty()))
+}
+
+/// Decodes a term's positions in each of `docs` (sorted ids), in one pass over its postings;
+/// a document without the term gets empty positions.
+pub(crate) fn read_positions_for(
+    postings: &[u8],
+    offset: usize,
+    df: u32,
+    doc_count: u32,
+    docs: &[u32],
+) -> Result<Vec<Positions>, Error> {
     let list = read_postings(postings, offset, df, doc_count)?;
     let mut c = Cursor::at(postings, offset, "POSTINGS")?;
     let docs_len = c.varint()? as usize;
     c.skip(docs_len)?;
+    let mut out = vec![Positions::default(); docs.len()];
+    let mut want = docs.iter().enumerate().peekable();
     for p in list {
-        let mut fields = [Vec::new(), Vec::new()];
-        for (field, tf) in fields.iter_mut().zip([p.title_tf, p.body_tf]) {
+        // Skip wanted ids below this posting: they do not have the term.
+        while want.next_if(|(_, &d)| d < p.doc).is_some() {}
+        let slot = want.next_if(|(_, &d)| d == p.doc).map(|(i, _)| i);
+        for (field, tf) in [(0, p.title_tf), (1, p.body_tf)] {
             let mut pos = 0u32;
             for _ in 0..tf {
                 pos = pos.saturating_add(c.varint32()?);
-                if p.doc == doc {
-                    field.push(pos);
+                if let Some(i) = slot {
+                    let target = if field == 0 {
+                        &mut out[i].title
+                    } else {
+                        &mut out[i].body
+                    };
+                    target.push(pos);
                 }
             }
         }
-        if p.doc == doc {
-            let [title, body] = fields;
-            return Ok(Some(Positions { title, body }));
+        if want.peek().is_none() {
+            break;
         }
     }
-    Ok(None)
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,6 +27,12 @@ pub struct Index {
     lengths: Vec<(u16, u16)>,
     /// Per release: the date as `yyyymmdd` (0 = none), read once for ranking ties and sorting.
     dates: Vec<u32>,
+    /// Per release: where its category ids start in `category_ids` (one more entry closes).
+    category_starts: Vec<u32>,
+    /// The category ids of all releases, back to back, for filters and facets.
+    category_ids: Vec<u32>,
+    /// Per release: its language id as stored (0 = none).
+    doc_langs: Vec<u32>,
     /// Levenshtein automaton builders for one and two edits (transpositions count as one), made
     /// on the first query that needs them: building the two-edit tables takes a moment.
     typo_builders: TypoBuilders,
@@ -75,6 +81,9 @@ impl Index {
             settings,
             lengths: Vec::new(),
             dates: Vec::new(),
+            category_starts: Vec::new(),
+            category_ids: Vec::new(),
+            doc_langs: Vec::new(),
             typo_builders: TypoBuilders::default(),
         };
         index.validate()?;
@@ -86,6 +95,9 @@ impl Index {
         let n = self.meta.doc_count as usize;
         let mut lengths = Vec::with_capacity(n);
         let mut dates = Vec::with_capacity(n);
+        let mut category_starts = Vec::with_capacity(n + 1);
+        let mut category_ids = Vec::new();
+        let mut doc_langs = Vec::with_capacity(n);
         let docs = self.section(Section::Docs);
         if docs.len() != (n + 1) * DOC_RECORD_LEN {
             return Err(Error::corrupt(
@@ -133,10 +145,17 @@ impl Index {
             }
             lengths.push((previous.title_len, previous.body_len));
             dates.push(previous.date);
+            category_starts.push(category_ids.len() as u32);
+            category_ids.extend_from_slice(&fields.categories);
+            doc_langs.push(fields.lang);
             previous = next;
         }
+        category_starts.push(category_ids.len() as u32);
         self.lengths = lengths;
         self.dates = dates;
+        self.category_starts = category_starts;
+        self.category_ids = category_ids;
+        self.doc_langs = doc_langs;
         let postings_len = self.section(Section::Postings).len();
         let mut stream = self.terms.stream();
         while let Some((term, value)) = fst::Streamer::next(&mut stream) {
@@ -250,14 +269,69 @@ impl Index {
     /// The automaton builder for a query word of `letters` letters, or `None` when the word is
     /// too short to tolerate typos (see [`crate::search::ONE_TYPO_LETTERS`]).
     pub(crate) fn typo_automaton(&self, letters: usize) -> Option<&LevenshteinAutomatonBuilder> {
-        let edits = match letters {
-            l if l >= search::TWO_TYPO_LETTERS => 2,
-            l if l >= search::ONE_TYPO_LETTERS => 1,
-            _ => return None,
+        match letters {
+            l if l >= search::TWO_TYPO_LETTERS => Some(self.typo_builder(2)),
+            l if l >= search::ONE_TYPO_LETTERS => Some(self.typo_builder(1)),
+            _ => None,
+        }
+    }
+
+    /// The automaton builder for one or two edits.
+    pub(crate) fn typo_builder(&self, edits: u8) -> &LevenshteinAutomatonBuilder {
+        let edits = usize::from(edits.clamp(1, 2));
+        self.typo_builders.0[edits - 1]
+            .get_or_init(|| LevenshteinAutomatonBuilder::new(edits as u8, true))
+    }
+
+    /// The id of a category name, if any release has it.
+    pub(crate) fn category_id(&self, name: &str) -> Option<u32> {
+        self.categories
+            .binary_search_by(|c| c.as_str().cmp(name))
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    /// The stored language ids (1-based, see DOCDATA) of the tags in `wanted`; `en` takes `en-GB`.
+    pub(crate) fn lang_ids_matching(&self, wanted: &[String]) -> Vec<u32> {
+        let matches = |tag: &str, want: &str| {
+            tag.eq_ignore_ascii_case(want)
+                || (tag.len() > want.len()
+                    && tag.as_bytes()[want.len()] == b'-'
+                    && tag[..want.len()].eq_ignore_ascii_case(want))
         };
-        Some(
-            self.typo_builders.0[edits - 1]
-                .get_or_init(|| LevenshteinAutomatonBuilder::new(edits as u8, true)),
+        (0..self.langs.len())
+            .filter(|&i| wanted.iter().any(|w| matches(&self.langs[i], w)))
+            .map(|i| i as u32 + 1)
+            .collect()
+    }
+
+    /// The category ids of release `doc`.
+    pub(crate) fn doc_categories(&self, doc: u32) -> &[u32] {
+        let d = doc as usize;
+        match (self.category_starts.get(d), self.category_starts.get(d + 1)) {
+            (Some(&a), Some(&b)) => self
+                .category_ids
+                .get(a as usize..b as usize)
+                .unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// The stored language id of release `doc` (0 when unknown).
+    pub(crate) fn doc_lang(&self, doc: u32) -> u32 {
+        self.doc_langs.get(doc as usize).copied().unwrap_or(0)
+    }
+
+    /// The positions of the term with fst value `value` in each of `docs` (sorted), in that order;
+    /// empty positions for a release without the term. One pass over the term's postings.
+    pub(crate) fn positions_for(&self, value: u64, docs: &[u32]) -> Result<Vec<Positions>, Error> {
+        let (offset, df) = format::split_term_value(value);
+        format::read_positions_for(
+            self.section(Section::Postings),
+            offset,
+            df,
+            self.meta.doc_count,
+            docs,
         )
     }
 

@@ -33,6 +33,7 @@ mod error;
 mod excerpt;
 mod format;
 mod index;
+pub mod query;
 mod release;
 mod search;
 mod writer;
@@ -46,5 +47,7 @@ pub use format::{compress, decompress};
 pub use format::{Positions, Settings, FORMAT_VERSION, INDEX_FILE};
 pub use index::Index;
 pub use release::{Date, Release};
-pub use search::{Hit, Ranking, RankingOverrides, SearchOptions, SearchResults};
+pub use search::{
+    FacetCount, Facets, Filters, Hit, Ranking, RankingOverrides, SearchOptions, SearchResults, Sort,
+};
 pub use writer::{AnalyzedRelease, IndexWriter};

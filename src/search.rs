@@ -1,18 +1,19 @@
 //! Query execution and ranking.
 //!
-//! A query is analyzed by the same analyzer as the releases. Every word must match (AND); the
-//! last word also matches as a prefix while the visitor is still typing, i.e. unless the query
-//! ends with a space. Matches are scored with BM25F over the title and body fields.
+//! A query is parsed (see [`crate::query`]) and its words analyzed by the same analyzer as the
+//! releases. Every clause must match (AND); the last word also matches as a prefix while the
+//! visitor is still typing, and words tolerate typos. Matches are scored with BM25F over the
+//! title and body fields, then filtered, counted per facet, sorted and paged.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use fst::{IntoStreamer, Streamer};
 use serde::{Deserialize, Serialize};
 
-use crate::analyze;
 use crate::excerpt::excerpt;
 use crate::format::split_term_value;
 use crate::index::Index;
+use crate::query::{self, Clause, Field, Query};
 use crate::{Date, Error};
 
 /// The most completions a prefix expands to; the most frequent win.
@@ -25,11 +26,6 @@ pub const ONE_TYPO_LETTERS: usize = 5;
 pub const TWO_TYPO_LETTERS: usize = 9;
 /// The most hits one call returns.
 pub const MAX_LIMIT: usize = 1000;
-/// The longest query searched, in bytes; the rest is cut (on a character boundary) and the
-/// results say so. A visitor's query is a few words: a pasted page must not stall the search.
-pub const MAX_QUERY_BYTES: usize = 1024;
-/// The most words of a query that are searched.
-pub const MAX_QUERY_WORDS: usize = 32;
 /// The longest excerpt, in words.
 pub const MAX_EXCERPT_WORDS: usize = 500;
 
@@ -211,6 +207,42 @@ impl RankingOverrides {
     }
 }
 
+/// Which releases a search may return, besides matching the query.
+///
+/// Within one field the values are alternatives (any category listed); across fields all must
+/// hold. From JavaScript: `{ filters: { categories: ["Press Releases"], years: [2023] } }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct Filters {
+    /// Releases in any of these categories.
+    pub categories: Vec<String>,
+    /// Releases dated in any of these years.
+    pub years: Vec<u16>,
+    /// Releases dated on or after this day (`YYYY-MM-DD`).
+    pub from: Option<Date>,
+    /// Releases dated on or before this day (`YYYY-MM-DD`).
+    pub to: Option<Date>,
+    /// Releases in any of these languages; `en` also takes `en-GB`.
+    pub langs: Vec<String>,
+}
+
+impl Filters {
+    fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+}
+
+/// The order of the hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Sort {
+    /// Best match first; among equals the newest.
+    #[default]
+    Relevance,
+    /// Newest first; among the same day the best match.
+    Date,
+}
+
 /// What a search returns and how it ranks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -223,6 +255,10 @@ pub struct SearchOptions {
     pub ranking: RankingOverrides,
     /// How many words an excerpt shows; by default what the index was built with.
     pub excerpt_words: Option<usize>,
+    /// Which releases may be returned. With filters, an empty query lists the newest releases.
+    pub filters: Filters,
+    /// The order of the hits.
+    pub sort: Sort,
 }
 
 impl Default for SearchOptions {
@@ -232,21 +268,58 @@ impl Default for SearchOptions {
             offset: 0,
             ranking: RankingOverrides::default(),
             excerpt_words: None,
+            filters: Filters::default(),
+            sort: Sort::Relevance,
         }
     }
 }
 
 /// The answer to a query.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SearchResults {
     /// How many releases match in all.
     pub total: usize,
     /// The requested page of the best matches, best first.
     pub hits: Vec<Hit>,
-    /// Whether the query was cut to [`MAX_QUERY_BYTES`] / [`MAX_QUERY_WORDS`] before searching,
+    /// Whether the query was cut to [`crate::query::MAX_QUERY_BYTES`] / [`crate::query::MAX_QUERY_WORDS`] before searching,
     /// so that a page can say only the start of a very long query was used.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+    /// How many matches each category, year and language has. Each facet counts the matches
+    /// under every filter but its own, so a page can offer the other values of that facet.
+    #[serde(default, skip_serializing_if = "Facets::is_empty")]
+    pub facets: Facets,
+    /// When nothing matches: the query with each unknown word replaced by the most frequent
+    /// indexed word a typo or two away, when that query finds something ("did you mean").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+/// Counts per facet value for the current query, most frequent first (years newest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    /// Per category.
+    pub categories: Vec<FacetCount>,
+    /// Per year of publication.
+    pub years: Vec<FacetCount>,
+    /// Per language.
+    pub langs: Vec<FacetCount>,
+}
+
+impl Facets {
+    fn is_empty(&self) -> bool {
+        self.categories.is_empty() && self.years.is_empty() && self.langs.is_empty()
+    }
+}
+
+/// One facet value and how many matches have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount {
+    /// The category, year or language.
+    pub value: String,
+    /// How many matches have it.
+    pub count: usize,
 }
 
 /// One matching release.
@@ -275,128 +348,87 @@ struct Group {
     variants: Vec<(u64, f64, String)>,
 }
 
-impl Group {
-    fn doc_frequency(&self) -> u64 {
-        self.variants
-            .iter()
-            .map(|v| u64::from(split_term_value(v.0).1))
-            .sum()
-    }
-}
+/// The releases a clause matches, sorted by id: `(release, score, matched in the title)`.
+type Matches = Vec<(u32, f64, bool)>;
 
 pub(crate) fn run(
     index: &Index,
-    query: &str,
+    raw: &str,
     options: &SearchOptions,
 ) -> Result<SearchResults, Error> {
-    let mut cut = query.len().min(MAX_QUERY_BYTES);
-    while !query.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let mut truncated = cut < query.len();
-    let query = &query[..cut];
-    let mut tokens = analyze::tokens(query);
-    if tokens.len() > MAX_QUERY_WORDS {
-        tokens.truncate(MAX_QUERY_WORDS);
-        truncated = true;
-    }
-    let empty = SearchResults {
-        total: 0,
-        hits: Vec::new(),
-        truncated,
-    };
-    let Some(last) = tokens.last() else {
-        return Ok(empty);
-    };
-    let last_is_prefix = !truncated
-        && query[last.end..]
-            .chars()
-            .all(|c| !c.is_whitespace() && c != '"');
+    let query = query::parse(raw);
     let settings = index.settings();
-    let ranking = &options.ranking.apply(settings.ranking);
+    let ranking = options.ranking.apply(settings.ranking);
     let excerpt_words = options
         .excerpt_words
         .map_or(settings.excerpt_words as usize, |w| {
             w.clamp(1, MAX_EXCERPT_WORDS)
         });
-
-    let mut seen = HashSet::new();
-    let mut groups = Vec::new();
-    for (i, token) in tokens.iter().enumerate() {
-        let prefix = last_is_prefix && i == tokens.len() - 1;
-        if !prefix && !seen.insert(token.term.as_str()) {
-            continue;
-        }
-        let group = expand(index, &token.term, prefix, ranking);
-        if group.variants.is_empty() {
-            return Ok(empty);
-        }
-        groups.push(group);
+    let browsing = query.must.is_empty();
+    let mut results = SearchResults {
+        truncated: query.truncated,
+        ..SearchResults::default()
+    };
+    if browsing && query.must_not.is_empty() && options.filters.is_empty() {
+        return Ok(results);
     }
-    groups.sort_by_key(Group::doc_frequency);
+    let search = Search {
+        index,
+        stats: Stats::new(index, &ranking),
+    };
+    let mut highlight: HashSet<String> = HashSet::new();
 
-    let n = index.meta().doc_count as usize;
-    let stats = Stats::new(index, ranking);
-    let mut total_score = vec![0f64; n];
-    let mut titled_groups = vec![0u16; n];
-    let mut group_score = vec![0f64; n];
-    let mut group_titled = vec![false; n];
-    let mut alive: Vec<u32> = Vec::new();
-    for (g, group) in groups.iter().enumerate() {
-        let mut touched = Vec::new();
-        for &(value, weight, _) in &group.variants {
-            let (_, df) = split_term_value(value);
-            let idf = stats.idf(df);
-            for p in index.postings(value)? {
-                let d = p.doc as usize;
-                let score = weight * stats.bm25f(p.doc, p.title_tf, p.body_tf, idf);
-                if group_score[d] == 0.0 {
-                    touched.push(p.doc);
-                }
-                if score > group_score[d] {
-                    group_score[d] = score;
-                }
-                group_titled[d] |= p.title_tf > 0;
-            }
+    // Every clause must match: intersect, summing scores and counting clauses met in the title.
+    let mut matches: Vec<(u32, f64, u16)> = if browsing {
+        (0..index.len() as u32).map(|d| (d, 0.0, 0)).collect()
+    } else {
+        let mut evaluated = Vec::with_capacity(query.must.len());
+        for clause in &query.must {
+            let (m, terms) = search.clause(clause, true)?;
+            highlight.extend(terms);
+            evaluated.push(m);
         }
-        if g == 0 {
-            touched.sort_unstable();
-            alive = touched.clone();
-        } else {
-            alive.retain(|&d| group_score[d as usize] > 0.0);
+        evaluated.sort_by_key(Vec::len);
+        let mut acc: Vec<(u32, f64, u16)> = evaluated[0]
+            .iter()
+            .map(|&(d, s, t)| (d, s, u16::from(t)))
+            .collect();
+        for m in &evaluated[1..] {
+            acc = intersect(&acc, m);
         }
-        for &d in &alive {
-            let d = d as usize;
-            total_score[d] += group_score[d];
-            titled_groups[d] += u16::from(group_titled[d]);
-        }
-        for d in touched {
-            group_score[d as usize] = 0.0;
-            group_titled[d as usize] = false;
-        }
-        if alive.is_empty() {
-            return Ok(empty);
-        }
+        acc
+    };
+    for clause in &query.must_not {
+        let (excluded, _) = search.clause(clause, false)?;
+        matches.retain(|(d, _, _)| excluded.binary_search_by_key(d, |e| e.0).is_err());
     }
 
-    let all_in_title = groups.len() as u16;
-    let mut ranked: Vec<(f64, u32, u32)> = alive
+    // Facets count every filter but their own; then all filters apply.
+    let filters = &options.filters;
+    let doc_filter = DocFilter::new(index, filters);
+    results.facets = facets(index, &matches, &doc_filter);
+    matches.retain(|(d, _, _)| doc_filter.accepts(index, *d, None));
+    results.total = matches.len();
+
+    let words = query.positive_terms();
+    let clauses = query.must.len() as u16;
+    let mut ranked: Vec<(f64, u32, u32)> = matches
         .iter()
-        .map(|&doc| {
-            let mut score = total_score[doc as usize];
-            if titled_groups[doc as usize] == all_in_title {
+        .map(|&(doc, mut score, titled)| {
+            if !browsing && titled == clauses {
                 score *= 1.0 + ranking.title_match_bonus;
-                if stats.title_len(doc) == tokens.len() {
+                if usize::from(index.lengths(doc).0) == words {
                     score *= 1.0 + ranking.exact_title_bonus;
                 }
             }
-            (score, stats.date(doc), doc)
+            (score, index.date(doc), doc)
         })
         .collect();
-    // Best score first; among equals the newest, then the first indexed: the order is total,
-    // so the same index and query always give the same page.
-    let order = |a: &(f64, u32, u32), b: &(f64, u32, u32)| {
-        b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
+    // Among equals the newest, then the first indexed: the order is total, so the same index
+    // and query always give the same page.
+    let order = |a: &(f64, u32, u32), b: &(f64, u32, u32)| match options.sort {
+        Sort::Relevance if !browsing => b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)),
+        _ => b.1.cmp(&a.1).then(b.0.total_cmp(&a.0)).then(a.2.cmp(&b.2)),
     };
     let limit = options.limit.min(MAX_LIMIT);
     let wanted = options.offset.saturating_add(limit).min(ranked.len());
@@ -405,21 +437,344 @@ pub(crate) fn run(
         ranked.truncate(wanted);
     }
     ranked.sort_unstable_by(order);
-
-    let highlight: HashSet<&str> = groups
-        .iter()
-        .flat_map(|g| g.variants.iter().map(|v| v.2.as_str()))
-        .collect();
-    let hits = ranked
+    let highlight: HashSet<&str> = highlight.iter().map(String::as_str).collect();
+    results.hits = ranked
         .iter()
         .skip(options.offset)
+        .take(limit)
         .map(|&(score, _, doc)| hit(index, doc, score, &highlight, excerpt_words))
         .collect::<Result<_, _>>()?;
-    Ok(SearchResults {
-        total: alive.len(),
-        hits,
-        truncated,
+    if results.total == 0 && !browsing {
+        results.suggestion = suggest(index, &query, options)?;
+    }
+    Ok(results)
+}
+
+/// Keeps the releases in both lists, adding scores and counting title matches.
+fn intersect(acc: &[(u32, f64, u16)], m: &[(u32, f64, bool)]) -> Vec<(u32, f64, u16)> {
+    let mut out = Vec::with_capacity(acc.len().min(m.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < acc.len() && j < m.len() {
+        match acc[i].0.cmp(&m[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push((acc[i].0, acc[i].1 + m[j].1, acc[i].2 + u16::from(m[j].2)));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Evaluates clauses against one index.
+struct Search<'a> {
+    index: &'a Index,
+    stats: Stats<'a>,
+}
+
+impl Search<'_> {
+    /// The releases `clause` matches, and the dictionary terms that matched (for highlighting).
+    /// `fuzzy` allows completions and typos; exclusions match exactly.
+    fn clause(&self, clause: &Clause, fuzzy: bool) -> Result<(Matches, Vec<String>), Error> {
+        match clause {
+            Clause::Term {
+                term,
+                prefix,
+                field,
+            } => {
+                let group = if fuzzy {
+                    expand(self.index, term, *prefix, self.stats.ranking)
+                } else {
+                    Group {
+                        variants: self
+                            .index
+                            .terms()
+                            .get(term)
+                            .map(|v| (v, 1.0, term.clone()))
+                            .into_iter()
+                            .collect(),
+                    }
+                };
+                let matches = self.group(&group, *field)?;
+                Ok((matches, group.variants.into_iter().map(|v| v.2).collect()))
+            }
+            Clause::Phrase { terms, field } => Ok((self.phrase(terms, *field)?, terms.clone())),
+            Clause::Any(clauses) => {
+                let mut all: Matches = Vec::new();
+                let mut words = Vec::new();
+                for c in clauses {
+                    let (m, w) = self.clause(c, fuzzy)?;
+                    all.extend(m);
+                    words.extend(w);
+                }
+                // A release that matches several alternatives scores them all.
+                all.sort_by_key(|m| m.0);
+                let mut merged: Matches = Vec::with_capacity(all.len());
+                for (d, s, t) in all {
+                    match merged.last_mut() {
+                        Some(last) if last.0 == d => {
+                            last.1 += s;
+                            last.2 |= t;
+                        }
+                        _ => merged.push((d, s, t)),
+                    }
+                }
+                Ok((merged, words))
+            }
+        }
+    }
+
+    /// Scores every release that has any variant of a word; a release keeps its best variant.
+    fn group(&self, group: &Group, field: Field) -> Result<Matches, Error> {
+        let mut best: HashMap<u32, (f64, bool)> = HashMap::new();
+        for &(value, weight, _) in &group.variants {
+            let idf = self.stats.idf(split_term_value(value).1);
+            for p in self.index.postings(value)? {
+                let body_tf = if field == Field::Title { 0 } else { p.body_tf };
+                if body_tf == 0 && p.title_tf == 0 {
+                    continue;
+                }
+                let score = weight * self.stats.bm25f(p.doc, p.title_tf, body_tf, idf);
+                let entry = best.entry(p.doc).or_insert((0.0, false));
+                entry.0 = entry.0.max(score);
+                entry.1 |= p.title_tf > 0;
+            }
+        }
+        let mut matches: Matches = best.into_iter().map(|(d, (s, t))| (d, s, t)).collect();
+        matches.sort_unstable_by_key(|m| m.0);
+        Ok(matches)
+    }
+
+    /// Releases where the terms stand next to each other, in order, in one field.
+    fn phrase(&self, terms: &[String], field: Field) -> Result<Matches, Error> {
+        let mut lists = Vec::with_capacity(terms.len());
+        for term in terms {
+            let Some(value) = self.index.terms().get(term) else {
+                return Ok(Vec::new());
+            };
+            lists.push(value);
+        }
+        // Candidates: releases with every term; each term's score counts.
+        let mut acc: Option<Vec<(u32, f64, u16)>> = None;
+        for &value in &lists {
+            let group = Group {
+                variants: vec![(value, 1.0, String::new())],
+            };
+            let m = self.group(&group, field)?;
+            acc = Some(match acc {
+                None => m.iter().map(|&(d, s, t)| (d, s, u16::from(t))).collect(),
+                Some(acc) => intersect(&acc, &m),
+            });
+        }
+        let candidates = acc.unwrap_or_default();
+        let docs: Vec<u32> = candidates.iter().map(|c| c.0).collect();
+        let mut positions = Vec::with_capacity(lists.len());
+        for &value in &lists {
+            positions.push(self.index.positions_for(value, &docs)?);
+        }
+        let mut out = Vec::new();
+        for (i, &(doc, score, _)) in candidates.iter().enumerate() {
+            let in_title = adjacent(positions.iter().map(|p| &p[i].title));
+            let in_body = field == Field::Any && adjacent(positions.iter().map(|p| &p[i].body));
+            if in_title || in_body {
+                out.push((doc, score, in_title));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether the position lists hold a run `p, p+1, p+2, …` (one position from each, in order).
+fn adjacent<'a>(mut lists: impl Iterator<Item = &'a Vec<u32>>) -> bool {
+    let Some(first) = lists.next() else {
+        return false;
+    };
+    let rest: Vec<&Vec<u32>> = lists.collect();
+    first.iter().any(|&start| {
+        rest.iter()
+            .enumerate()
+            .all(|(k, list)| list.binary_search(&(start + k as u32 + 1)).is_ok())
     })
+}
+
+/// The filters as the index's ids, to test each release quickly.
+struct DocFilter {
+    categories: Option<Vec<u32>>,
+    years: Vec<u32>,
+    from: u32,
+    to: u32,
+    langs: Option<Vec<u32>>,
+}
+
+/// Which filter a facet leaves out when it counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Facet {
+    Category,
+    Year,
+    Lang,
+}
+
+impl DocFilter {
+    fn new(index: &Index, f: &Filters) -> DocFilter {
+        let categories = (!f.categories.is_empty()).then(|| {
+            f.categories
+                .iter()
+                .filter_map(|c| index.category_id(c))
+                .collect()
+        });
+        let langs = (!f.langs.is_empty()).then(|| index.lang_ids_matching(&f.langs));
+        DocFilter {
+            categories,
+            years: f.years.iter().map(|&y| u32::from(y)).collect(),
+            from: f.from.map_or(0, Date::to_yyyymmdd),
+            to: f.to.map_or(u32::MAX, Date::to_yyyymmdd),
+            langs,
+        }
+    }
+
+    /// Whether release `doc` passes every filter, except the one `skip` names.
+    fn accepts(&self, index: &Index, doc: u32, skip: Option<Facet>) -> bool {
+        let date = index.date(doc);
+        if skip != Some(Facet::Category) {
+            if let Some(wanted) = &self.categories {
+                if !index.doc_categories(doc).iter().any(|c| wanted.contains(c)) {
+                    return false;
+                }
+            }
+        }
+        if skip != Some(Facet::Year)
+            && !self.years.is_empty()
+            && !self.years.contains(&(date / 10_000))
+        {
+            return false;
+        }
+        if (self.from > 0 || self.to < u32::MAX)
+            && (date == 0 || date < self.from || date > self.to)
+        {
+            return false;
+        }
+        if skip != Some(Facet::Lang) {
+            if let Some(wanted) = &self.langs {
+                if !wanted.contains(&index.doc_lang(doc)) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+fn facets(index: &Index, matches: &[(u32, f64, u16)], filter: &DocFilter) -> Facets {
+    let mut categories: HashMap<u32, usize> = HashMap::new();
+    let mut years: HashMap<u32, usize> = HashMap::new();
+    let mut langs: HashMap<u32, usize> = HashMap::new();
+    for &(doc, _, _) in matches {
+        if filter.accepts(index, doc, Some(Facet::Category)) {
+            for &c in index.doc_categories(doc) {
+                *categories.entry(c).or_default() += 1;
+            }
+        }
+        let year = index.date(doc) / 10_000;
+        if year > 0 && filter.accepts(index, doc, Some(Facet::Year)) {
+            *years.entry(year).or_default() += 1;
+        }
+        let lang = index.doc_lang(doc);
+        if lang > 0 && filter.accepts(index, doc, Some(Facet::Lang)) {
+            *langs.entry(lang).or_default() += 1;
+        }
+    }
+    let counted = |map: HashMap<u32, usize>, name: &dyn Fn(u32) -> String| {
+        let mut v: Vec<FacetCount> = map
+            .into_iter()
+            .map(|(k, count)| FacetCount {
+                value: name(k),
+                count,
+            })
+            .collect();
+        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        v
+    };
+    let mut years = counted(years, &|y| y.to_string());
+    years.sort_by(|a, b| b.value.cmp(&a.value));
+    Facets {
+        categories: counted(categories, &|c| index.category(c).to_owned()),
+        years,
+        langs: counted(langs, &|l| index.lang(l).unwrap_or_default().to_owned()),
+    }
+}
+
+/// "Did you mean": each word that has no match replaced by the most frequent indexed word within
+/// two edits, when the resulting query finds something.
+fn suggest(index: &Index, query: &Query, options: &SearchOptions) -> Result<Option<String>, Error> {
+    let mut words = Vec::new();
+    let mut changed = false;
+    for clause in &query.must {
+        for term in clause.terms() {
+            if index.terms().get(term).is_some() || term.chars().count() < 3 {
+                words.push(term.to_owned());
+                continue;
+            }
+            // A suggestion may be further off than a typo the search forgives.
+            let edits = if term.chars().count() >= ONE_TYPO_LETTERS {
+                2
+            } else {
+                1
+            };
+            let dfa = index.typo_builder(edits).build_dfa(term);
+            let stream = index.terms().search(&dfa).into_stream();
+            let best = most_frequent(stream, 1, |_| Some(1.0));
+            match best.into_iter().next() {
+                Some((_, _, word)) => {
+                    words.push(word);
+                    changed = true;
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    let suggestion = words.join(" ");
+    let check = SearchOptions {
+        limit: 1,
+        offset: 0,
+        ..options.clone()
+    };
+    let found = run_without_suggestion(index, &suggestion, &check)?;
+    Ok((found > 0).then_some(suggestion))
+}
+
+fn run_without_suggestion(
+    index: &Index,
+    query: &str,
+    options: &SearchOptions,
+) -> Result<usize, Error> {
+    let parsed = query::parse(query);
+    if parsed.must.is_empty() {
+        return Ok(0);
+    }
+    let ranking = options.ranking.apply(index.settings().ranking);
+    let search = Search {
+        index,
+        stats: Stats::new(index, &ranking),
+    };
+    let mut acc: Option<Vec<(u32, f64, u16)>> = None;
+    for clause in &parsed.must {
+        let (m, _) = search.clause(clause, false)?;
+        acc = Some(match acc {
+            None => m.iter().map(|&(d, s, t)| (d, s, u16::from(t))).collect(),
+            Some(acc) => intersect(&acc, &m),
+        });
+    }
+    let filter = DocFilter::new(index, &options.filters);
+    Ok(acc
+        .unwrap_or_default()
+        .iter()
+        .filter(|(d, _, _)| filter.accepts(index, *d, None))
+        .count())
 }
 
 /// The dictionary terms for one query word: itself, plus its completions when it is a prefix.
@@ -532,14 +887,6 @@ impl<'a> Stats<'a> {
         let tf = r.title_weight * f64::from(title_tf) / title_norm
             + r.body_weight * f64::from(body_tf) / body_norm;
         idf * tf * (r.k1 + 1.0) / (r.k1 + tf)
-    }
-
-    fn title_len(&self, doc: u32) -> usize {
-        usize::from(self.index.lengths(doc).0)
-    }
-
-    fn date(&self, doc: u32) -> u32 {
-        self.index.date(doc)
     }
 }
 

@@ -122,3 +122,72 @@ fn the_writer_runs_in_wasm_and_gives_the_same_bytes_twice() {
         "{titles:?}"
     );
 }
+
+#[wasm_bindgen_test]
+fn query_syntax_filters_facets_sorting_and_suggestions_work_in_wasm() {
+    use pressroom::{Date, Filters, Sort};
+    let mut writer = IndexWriter::new();
+    let releases = [
+        (
+            "/a",
+            "Eurasian security conference in Minsk",
+            "2023-10-27",
+            "Press Releases",
+        ),
+        (
+            "/b",
+            "Security of Eurasian energy routes",
+            "2022-03-01",
+            "Statements",
+        ),
+        ("/c", "Summit on trade and security", "2024-05-05", "Events"),
+    ];
+    for (url, title, date, category) in releases {
+        writer
+            .add(Release {
+                url: url.into(),
+                title: title.into(),
+                date: Date::parse_iso(date),
+                categories: vec![category.into()],
+                body: format!("{title}. More text."),
+                ..Release::default()
+            })
+            .unwrap();
+    }
+    let index = Index::from_bytes(writer.finish().unwrap()).unwrap();
+    let urls = |q: &str, options: SearchOptions| -> Vec<String> {
+        index
+            .search(q, &options)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.url)
+            .collect()
+    };
+    let plain = SearchOptions::default;
+    assert_eq!(urls("\"eurasian security\"", plain()), ["/a"]);
+    assert_eq!(urls("security -minsk -trade ", plain()), ["/b"]);
+    assert_eq!(urls("minsk OR trade", plain()).len(), 2);
+    assert_eq!(urls("title:routes", plain()), ["/b"]);
+    let by_date = SearchOptions {
+        sort: Sort::Date,
+        ..plain()
+    };
+    assert_eq!(urls("security ", by_date), ["/c", "/a", "/b"]);
+    let events = SearchOptions {
+        filters: Filters {
+            categories: vec!["Events".into()],
+            ..Filters::default()
+        },
+        ..plain()
+    };
+    assert_eq!(urls("", events), ["/c"]);
+    let results = index.search("security ", &plain()).unwrap();
+    assert_eq!(results.facets.categories.len(), 3);
+    assert_eq!(results.facets.years[0].value, "2024");
+    let results = index.search("enerrggy ", &plain()).unwrap();
+    assert_eq!(
+        (results.total, results.suggestion.as_deref()),
+        (0, Some("energy"))
+    );
+}

@@ -2,7 +2,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use pressroom::{
-    Date, Error, Index, IndexWriter, Ranking, RankingOverrides, Release, SearchOptions, Settings,
+    Date, Error, Filters, Index, IndexWriter, Ranking, RankingOverrides, Release, SearchOptions,
+    Settings, Sort,
 };
 
 fn release(url: &str, title: &str, date: &str, body: &str) -> Release {
@@ -372,4 +373,214 @@ fn typos_are_forgiven_but_rank_below_exact_and_prefix_matches() {
         first_letter < later_letter,
         "{first_letter} < {later_letter}"
     );
+}
+
+fn newsroom() -> Index {
+    let r = |url: &str, title: &str, date: &str, cats: &[&str], lang: &str, body: &str| Release {
+        url: url.into(),
+        title: title.into(),
+        date: Date::parse_iso(date),
+        categories: cats.iter().map(|c| (*c).into()).collect(),
+        lang: Some(lang.into()),
+        body: body.into(),
+    };
+    Index::from_bytes(build(vec![
+        r(
+            "/a",
+            "Eurasian security conference in Minsk",
+            "2023-10-27",
+            &["Press Releases"],
+            "en",
+            "Leaders discussed Eurasian security and energy.",
+        ),
+        r(
+            "/b",
+            "Security of Eurasian energy routes",
+            "2022-03-01",
+            &["Statements"],
+            "en",
+            "Energy routes and security across Eurasia.",
+        ),
+        r(
+            "/c",
+            "Summit on trade",
+            "2024-05-05",
+            &["Press Releases", "Events"],
+            "en-GB",
+            "A summit on trade and security was held.",
+        ),
+        r(
+            "/d",
+            "Forum on culture",
+            "2024-06-01",
+            &["Events"],
+            "fr",
+            "Un forum sur la culture. Security was not discussed.",
+        ),
+        r(
+            "/e",
+            "Press release on energy",
+            "2021-01-01",
+            &["Press Releases"],
+            "en",
+            "Energy policy news.",
+        ),
+    ]))
+    .unwrap()
+}
+
+fn search(index: &Index, query: &str, options: SearchOptions) -> pressroom::SearchResults {
+    index.search(query, &options).unwrap()
+}
+
+fn hit_urls(results: &pressroom::SearchResults) -> Vec<&str> {
+    results.hits.iter().map(|h| h.url.as_str()).collect()
+}
+
+#[test]
+fn phrases_need_the_words_together_in_order() {
+    let index = newsroom();
+    // Both /a and /b have both words; only /a has them side by side in this order.
+    assert_eq!(
+        urls(&index, "eurasian security "),
+        ["/a", "/b"].map(String::from)
+    );
+    assert_eq!(urls(&index, "\"eurasian security\""), ["/a"]);
+    assert_eq!(urls(&index, "\"security eurasian\""), Vec::<String>::new());
+    // The phrase in the body counts too; a hyphenated word is a phrase of its parts.
+    assert_eq!(urls(&index, "\"energy routes\""), ["/b"]);
+}
+
+#[test]
+fn exclusions_or_and_title_fields() {
+    let index = newsroom();
+    let without_minsk = urls(&index, "security -minsk ");
+    assert_eq!(without_minsk.len(), urls(&index, "security ").len() - 1);
+    assert!(!without_minsk.contains(&"/a".to_owned()));
+    let without = urls(&index, "security -\"eurasian security\"");
+    assert!(
+        !without.contains(&"/a".to_owned()) && without.contains(&"/b".to_owned()),
+        "{without:?}"
+    );
+    let either = urls(&index, "summit OR forum");
+    assert_eq!(either.len(), 2, "{either:?}");
+    assert!(either.contains(&"/c".to_owned()) && either.contains(&"/d".to_owned()));
+    // `security` is in the body of /c and /d but in the title of /a and /b only.
+    let mut titled = urls(&index, "title:security ");
+    titled.sort();
+    assert_eq!(titled, ["/a", "/b"]);
+    assert_eq!(urls(&index, "title:\"eurasian energy\""), ["/b"]);
+}
+
+#[test]
+fn filters_facets_and_sorting() {
+    let index = newsroom();
+    let all = search(&index, "security ", SearchOptions::default());
+    assert_eq!(all.total, 4);
+    let count = |facet: &[pressroom::FacetCount], value: &str| {
+        facet
+            .iter()
+            .find(|f| f.value == value)
+            .map_or(0, |f| f.count)
+    };
+    assert_eq!(count(&all.facets.categories, "Press Releases"), 2);
+    assert_eq!(count(&all.facets.categories, "Events"), 2);
+    assert_eq!(count(&all.facets.years, "2024"), 2);
+    assert_eq!(all.facets.years[0].value, "2024", "years newest first");
+    assert_eq!(count(&all.facets.langs, "fr"), 1);
+
+    let events = SearchOptions {
+        filters: Filters {
+            categories: vec!["Events".into()],
+            ..Filters::default()
+        },
+        ..SearchOptions::default()
+    };
+    let filtered = search(&index, "security ", events.clone());
+    assert_eq!(filtered.total, 2);
+    // The category facet still counts the other categories (it ignores its own filter)…
+    assert_eq!(count(&filtered.facets.categories, "Statements"), 1);
+    // …while the year facet counts only what the category filter lets through.
+    assert_eq!(count(&filtered.facets.years, "2023"), 0);
+
+    let years = SearchOptions {
+        filters: Filters {
+            years: vec![2022, 2023],
+            ..Filters::default()
+        },
+        ..SearchOptions::default()
+    };
+    let mut found = hit_urls(&search(&index, "security ", years))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(found, ["/a", "/b"]);
+    let range = SearchOptions {
+        filters: Filters {
+            from: Date::parse_iso("2023-01-01"),
+            to: Date::parse_iso("2024-05-31"),
+            ..Filters::default()
+        },
+        ..SearchOptions::default()
+    };
+    let mut found = hit_urls(&search(&index, "security ", range))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(found, ["/a", "/c"]);
+    let english = SearchOptions {
+        filters: Filters {
+            langs: vec!["en".into()],
+            ..Filters::default()
+        },
+        ..SearchOptions::default()
+    };
+    assert_eq!(
+        search(&index, "security ", english).total,
+        3,
+        "`en` takes en-GB too"
+    );
+
+    let newest = SearchOptions {
+        sort: Sort::Date,
+        ..SearchOptions::default()
+    };
+    assert_eq!(
+        hit_urls(&search(&index, "security ", newest)),
+        ["/d", "/c", "/a", "/b"]
+    );
+    // An empty query with a filter browses the newest releases.
+    let browse = search(&index, "", events);
+    assert_eq!(hit_urls(&browse), ["/d", "/c"]);
+    assert_eq!(browse.total, 2);
+    assert_eq!(
+        search(&index, "", SearchOptions::default()).total,
+        0,
+        "an empty box lists nothing"
+    );
+}
+
+#[test]
+fn did_you_mean_suggests_indexed_words_that_find_something() {
+    let index = newsroom();
+    let results = search(&index, "confrence minsq zzzz", SearchOptions::default());
+    assert_eq!(results.total, 0);
+    assert_eq!(results.suggestion, None, "no word is near zzzz");
+    let results = search(&index, "eurasain secruity minks ", SearchOptions::default());
+    // Typos are forgiven for 5+ letters; `minks` (5) is one swap from `minsk`: found directly.
+    assert_eq!(results.total, 1);
+    let results = search(&index, "culturre festival ", SearchOptions::default());
+    assert_eq!(results.total, 0);
+    assert_eq!(
+        results.suggestion, None,
+        "`festival` is nowhere, so no suggestion finds anything"
+    );
+    let results = search(&index, "energgyy ", SearchOptions::default());
+    assert_eq!(
+        results.total, 0,
+        "two typos in an 8-letter word are not forgiven"
+    );
+    assert_eq!(results.suggestion.as_deref(), Some("energy"));
 }
