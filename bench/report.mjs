@@ -154,6 +154,7 @@ function runBlock(results, charts) {
   L.push(`- Machine: ${e.nproc} cores (${e.cpu}), ${e.ramGiB.toFixed(1)} GiB RAM; shared with other work, so times are noisy: read the ratios, measured in the same run.`);
   L.push(`- Versions: ${e.rustc}; Node.js ${e.node}; ${e.chromium}; pagefind ${e.pagefind.replace(/^pagefind\s*/, '')}; ${e.pressroom}; git ${e.commit}${e.dirty ? ' (the working tree had uncommitted changes outside bench/, built into the binary)' : ''}.`);
   L.push(`- Date: ${e.date}. Whole run: ${(results.totalS / 60).toFixed(1)} min. Command: \`cargo xtask bench${e.quick ? ' --quick' : ''}\`.`);
+  for (const w of results.warnings ?? []) L.push(`- **Warning:** ${w}.`);
   L.push('');
   L.push('### Targets', '', targets(results), '');
   L.push('### Build, download and speed', '');

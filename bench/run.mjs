@@ -216,7 +216,8 @@ async function main() {
   });
   const perfQueries = fs.readFileSync(path.join(BENCH, 'queries/perf.txt'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
 
-  const results = { env, opts: { ...opts, bin: rel(opts.bin) }, sizes: {}, phases, knownItems: { sample: knownItems.sample, seed: knownItems.seed } };
+  const binStat = (({ mtimeMs, size }) => ({ mtimeMs, size }))(fs.statSync(opts.bin));
+  const results = { warnings: [], env, opts: { ...opts, bin: rel(opts.bin) }, sizes: {}, phases, knownItems: { sample: knownItems.sample, seed: knownItems.seed } };
   let browser = null;
   let pressroomInput = opts.input;
 
@@ -250,6 +251,11 @@ async function main() {
         r.pressroom.command = ['pressroom-index', ...args.map(rel)].join(' ');
         r.pressroom.buildS = [];
         for (let i = 0; i < builds; i++) {
+          const now = fs.statSync(opts.bin);
+          if (now.mtimeMs !== binStat.mtimeMs || now.size !== binStat.size) {
+            results.warnings.push(`${rel(opts.bin)} changed during the run (before Pressroom build ${i + 1} at ${size}); later Pressroom figures come from a different binary`);
+            Object.assign(binStat, { mtimeMs: now.mtimeMs, size: now.size });
+          }
           fs.rmSync(pressOut, { recursive: true, force: true });
           const t = timed(opts.bin, args);
           r.pressroom.buildS.push(t.s);

@@ -50,9 +50,12 @@ pub fn run_bench(args: Args) -> anyhow::Result<()> {
         step.elapsed().as_secs_f64()
     );
 
-    let builder = target_dir()
-        .join("release")
-        .join(format!("pressroom-index{}", std::env::consts::EXE_SUFFIX));
+    // A private copy: others' `cargo build --release` must not swap the binary mid-run.
+    let name = format!("pressroom-index{}", std::env::consts::EXE_SUFFIX);
+    let builder = workspace_root().join("bench/work/bin").join(&name);
+    fs::create_dir_all(builder.parent().expect("a file in a folder"))?;
+    fs::copy(target_dir().join("release").join(&name), &builder)
+        .with_context(|| format!("copying the release build to {}", builder.display()))?;
     let mut node = command("node", ["bench/run.mjs", "--bin"]);
     node.arg(&builder);
     if args.quick {
