@@ -1,5 +1,7 @@
 //! `pressroom-index`: builds a Pressroom index from press releases, and queries one.
 
+mod serve;
+
 use std::collections::HashMap;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -8,13 +10,18 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use pressroom::{AnalyzedRelease, Index, IndexWriter, SearchOptions, SearchResults};
-use pressroom_index::input::{self, Severity};
-use rayon::prelude::*;
+use pressroom::{Index, IndexWriter, SearchOptions, SearchResults, Settings};
+use pressroom_index::cache::{self, Cache};
+use pressroom_index::config::{self, CacheSetting, Config};
+use pressroom_index::input::{Filter, Severity};
+use pressroom_index::pipeline::{self, Plan};
 
 /// Build and query Pressroom search indexes: instant, in-browser search for press releases.
+///
+/// Exit status: 0 on success, 1 on failure (a file that cannot be written, no releases found,
+/// a skipped input under --strict, a bad pressroom.toml), 2 on a command-line mistake.
 #[derive(Debug, Parser)]
-#[command(name = "pressroom-index", version, about, long_about = None)]
+#[command(name = "pressroom-index", version, about, long_about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -25,30 +32,106 @@ enum Command {
     /// Build an index and the widget assets from files and folders of press releases.
     ///
     /// Inputs: plain-text releases (.txt: optional section line, headline, paragraphs),
-    /// Markdown with YAML or TOML front matter (.md), and JSON Lines (.jsonl, .jsonl.gz).
-    /// Folders are walked. Deploy the output folder as it is.
+    /// Markdown with YAML or TOML front matter (.md), JSON Lines (.jsonl, .jsonl.gz), a built
+    /// HTML site (.html pages: each page is a release) and RSS or Atom feeds (.rss, .atom, and
+    /// .xml files whose root element is <rss> or <feed>). Folders are walked.
+    ///
+    /// Settings come from pressroom.toml in the current folder (or --config FILE); flags
+    /// override it. Deploy the output folder as it is.
     Build(BuildArgs),
     /// Search a built index from the command line, with the same engine the browser runs.
     Query(QueryArgs),
+    /// Write a commented starter pressroom.toml in the current folder.
+    Init(InitArgs),
+    /// Build a site's index and serve the site on 127.0.0.1 with the search widget, rebuilding
+    /// when a file changes: a preview before deploying.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
 struct BuildArgs {
-    /// Files or folders of releases.
-    #[arg(required = true, value_name = "INPUT")]
+    /// Files or folders of releases (default: `inputs` of pressroom.toml).
+    #[arg(value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// The folder to write the index and widget assets into (created if missing).
+    /// The folder to write the index and widget assets into, created if missing (default:
+    /// `out` of pressroom.toml).
     #[arg(long, short, value_name = "DIR")]
-    out: PathBuf,
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    settings: SettingsArgs,
     /// Fail (exit 1) if any input had to be skipped.
     #[arg(long)]
     strict: bool,
     /// Print only errors, and the summary line.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
+    /// Also print where the time went (load, analyze, write) and the cache's hits.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Print the summary as one JSON object on standard output: inputs, indexed, skipped,
+    /// warnings, terms, files, bytes, seconds, phases (seconds each), cache.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Settings shared by `build` and `serve`.
+#[derive(Debug, Args)]
+struct SettingsArgs {
+    /// The settings file (default: pressroom.toml in the current folder, if there is one).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only files in the input folders whose path under the folder matches count as releases
+    /// (`press/**/*.html`). Repeat for more; replaces `globs` of pressroom.toml.
+    #[arg(long = "glob", value_name = "GLOB")]
+    globs: Vec<String>,
+    /// The language of releases that do not give one (`en`).
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
+    /// How many words a hit's excerpt shows (1 to 500; default 30).
+    #[arg(long, value_name = "N")]
+    excerpt_words: Option<u32>,
+    /// Index at most this many bytes of a release's title and body; a longer release is cut,
+    /// with a warning, never dropped.
+    #[arg(long, value_name = "BYTES")]
+    max_release_bytes: Option<usize>,
+    /// The incremental build cache folder (default: .pressroom-cache beside pressroom.toml, or
+    /// in the current folder). Never inside the output folder.
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// Read and analyze every release afresh, and neither read nor write the cache.
+    #[arg(long, conflicts_with = "cache")]
+    no_cache: bool,
     /// Do not write the widget assets (JS, CSS, wasm), only the index.
     #[arg(long)]
     no_assets: bool,
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// Overwrite an existing pressroom.toml.
+    #[arg(long)]
+    force: bool,
+    /// Where to write it.
+    #[arg(long, default_value = config::FILE_NAME, value_name = "FILE")]
+    path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// The built site: a folder of HTML pages (default: the first input of pressroom.toml).
+    #[arg(value_name = "SITE")]
+    site: Option<PathBuf>,
+    /// Where to build the index (default: SITE/pressroom).
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The port on 127.0.0.1.
+    #[arg(long, short, default_value_t = 8080)]
+    port: u16,
+    /// Build and serve once, without watching for changes.
+    #[arg(long)]
+    no_watch: bool,
+    #[command(flatten)]
+    settings: SettingsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +161,8 @@ fn main() {
     let result = match cli.command {
         Command::Build(args) => build(&args),
         Command::Query(args) => query(&args),
+        Command::Init(args) => init(&args),
+        Command::Serve(args) => serve::serve(&args),
     };
     if let Err(error) = result {
         eprintln!("error: {error:#}");
@@ -85,96 +170,364 @@ fn main() {
     }
 }
 
-fn build(args: &BuildArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let loaded = input::load(&args.inputs)?;
-    let mut skipped = 0;
-    for problem in &loaded.problems {
-        match problem.severity {
-            Severity::Skipped => {
-                skipped += 1;
-                eprintln!("{problem}");
+/// Everything a build needs, from pressroom.toml and the flags.
+#[derive(Debug)]
+struct Job {
+    plan: Plan,
+    out: PathBuf,
+    settings: Settings,
+    cache_dir: Option<PathBuf>,
+    assets: bool,
+}
+
+impl SettingsArgs {
+    /// pressroom.toml (named or found), if any.
+    fn config(&self) -> anyhow::Result<Option<Config>> {
+        match &self.config {
+            Some(path) => Config::load(path).map(Some),
+            None => {
+                let path = Path::new(config::FILE_NAME);
+                if path.exists() {
+                    Config::load(path).map(Some)
+                } else {
+                    Ok(None)
+                }
             }
-            Severity::Warning if !args.quiet => eprintln!("{problem}"),
+        }
+    }
+
+    /// The job for `inputs` and `out` (flags, else the config's).
+    fn job(&self, inputs: &[PathBuf], out: Option<&Path>) -> anyhow::Result<Job> {
+        let config = self.config()?;
+        let file = config.clone().unwrap_or_default();
+        let inputs: Vec<PathBuf> = if inputs.is_empty() {
+            file.inputs.iter().map(|p| file.resolve(p)).collect()
+        } else {
+            inputs.to_vec()
+        };
+        if let Some(missing) = inputs.iter().find(|p| !p.exists()) {
+            bail!("input {} does not exist", missing.display());
+        }
+        if inputs.is_empty() {
+            bail!(
+                "no inputs: name files or folders of releases, or set `inputs` in {}",
+                config::FILE_NAME
+            );
+        }
+        let out = match (out, &file.out) {
+            (Some(out), _) => out.to_path_buf(),
+            (None, Some(out)) => file.resolve(out),
+            (None, None) => bail!(
+                "no output folder: pass --out DIR, or set `out` in {}",
+                config::FILE_NAME
+            ),
+        };
+        let globs = if self.globs.is_empty() {
+            &file.globs
+        } else {
+            &self.globs
+        };
+        let mut adjust = file.adjust()?;
+        if let Some(lang) = &self.lang {
+            adjust.default_lang = Some(lang.clone());
+        }
+        if let Some(max) = self.max_release_bytes {
+            adjust.max_release_bytes = Some(max);
+        }
+        let excerpt_words = self
+            .excerpt_words
+            .or(file.excerpt_words)
+            .unwrap_or(Settings::default().excerpt_words);
+        if !(1..=500).contains(&excerpt_words) {
+            bail!("excerpt_words must be 1 to 500, not {excerpt_words}");
+        }
+        let settings = Settings {
+            ranking: file.ranking.ranking(),
+            excerpt_words,
+        };
+        let base = config.as_ref().map_or(Path::new("."), |c| c.dir.as_path());
+        let cache_dir = match (&self.cache, self.no_cache, &file.cache) {
+            (_, true, _) | (None, false, Some(CacheSetting::Enabled(false))) => None,
+            (Some(dir), false, _) => Some(dir.clone()),
+            (None, false, Some(CacheSetting::Dir(dir))) => Some(file.resolve(dir)),
+            (None, false, _) => Some(base.join(cache::DEFAULT_DIR)),
+        };
+        if let Some(dir) = &cache_dir {
+            if is_within(dir, &out) {
+                bail!(
+                    "the cache folder {} is inside the output folder {}; it must not be deployed",
+                    dir.display(),
+                    out.display()
+                );
+            }
+        }
+        let mut exclude = vec![out.clone()];
+        exclude.extend(cache_dir.clone());
+        Ok(Job {
+            plan: Plan {
+                inputs,
+                filter: Filter {
+                    globs: config::glob_set(globs)?,
+                    exclude,
+                },
+                adjust,
+            },
+            out,
+            settings,
+            cache_dir,
+            assets: !self.no_assets && file.assets.unwrap_or(true),
+        })
+    }
+}
+
+/// Whether `inner` is `outer` or inside it, comparing absolute paths.
+fn is_within(inner: &Path, outer: &Path) -> bool {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    absolute(inner).starts_with(absolute(outer))
+}
+
+/// What a build did, for the summary line and `--json`.
+#[derive(Debug, serde::Serialize)]
+struct Summary {
+    inputs: usize,
+    indexed: usize,
+    skipped: usize,
+    warnings: usize,
+    terms: usize,
+    files: usize,
+    bytes: u64,
+    seconds: f64,
+    phases: Phases,
+    cache: CacheSummary,
+    out: PathBuf,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Phases {
+    /// Reading inputs and cache entries, the site-wide pass over HTML pages.
+    load: f64,
+    /// Analyzing releases the cache did not have.
+    analyze: f64,
+    /// Writing new cache entries and removing stale ones.
+    cache: f64,
+    /// The index writer's `finish`.
+    write: f64,
+    /// Compressing the index.
+    compress: f64,
+    /// Writing the files of the output folder.
+    files: f64,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct CacheSummary {
+    enabled: bool,
+    hits: usize,
+    misses: usize,
+}
+
+fn build(args: &BuildArgs) -> anyhow::Result<()> {
+    let job = args.settings.job(&args.inputs, args.out.as_deref())?;
+    let output = Output {
+        quiet: args.quiet || args.json,
+        verbose: args.verbose,
+        json: args.json,
+    };
+    let summary = run_build(&job, &output)?;
+    if args.strict && summary.skipped > 0 {
+        bail!("{} input(s) skipped and --strict is set", summary.skipped);
+    }
+    Ok(())
+}
+
+/// How much a build prints.
+#[derive(Debug, Clone, Copy)]
+struct Output {
+    quiet: bool,
+    verbose: bool,
+    json: bool,
+}
+
+/// Builds `job` and prints its problems and summary.
+fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let cache = match &job.cache_dir {
+        Some(dir) => Some(Cache::open(
+            dir,
+            &format!("{};assets", job.plan.adjust.fingerprint()),
+        )?),
+        None => None,
+    };
+    let progress = if output.quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} analyzing {pos} releases {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let analyzed = pipeline::run(&job.plan, cache.as_ref(), &progress)?;
+    progress.finish_and_clear();
+
+    let skipped = analyzed.skipped();
+    for problem in &analyzed.problems {
+        match problem.severity {
+            Severity::Skipped => eprintln!("{problem}"),
+            Severity::Warning if !output.quiet => eprintln!("{problem}"),
             Severity::Warning => {}
         }
     }
-    let mut first_by_url: HashMap<&str, &input::Source> = HashMap::new();
-    for loaded in &loaded.releases {
-        if let Some(first) = first_by_url.insert(&loaded.release.url, &loaded.source) {
-            if !args.quiet {
+    if !output.quiet {
+        let mut first_by_url: HashMap<&str, usize> = HashMap::new();
+        for (i, release) in analyzed.releases.iter().enumerate() {
+            if let Some(first) = first_by_url.insert(&release.release().url, i) {
                 eprintln!(
-                    "warning: {}: duplicate url {:?}, also used by {first}; both are indexed",
-                    loaded.source, loaded.release.url
+                    "warning: {}: duplicate url {:?}, also used by {}; both are indexed",
+                    analyzed.sources[i],
+                    release.release().url,
+                    analyzed.sources[first]
                 );
             }
         }
     }
-    if loaded.releases.is_empty() {
-        bail!("no releases found in {}", display_paths(&args.inputs));
+    if analyzed.releases.is_empty() {
+        bail!("no releases found in {}", display_paths(&job.plan.inputs));
     }
-
-    let progress = if args.quiet || !io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(loaded.releases.len() as u64)
-    };
-    progress.set_style(
-        ProgressStyle::with_template("{spinner} analyzing {pos}/{len} releases {wide_bar} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let analyzed: Vec<AnalyzedRelease> = loaded
-        .releases
-        .par_iter()
-        .map(|r| {
-            let analyzed = AnalyzedRelease::new(r.release.clone());
-            progress.inc(1);
-            analyzed
-        })
-        .collect();
-    progress.finish_and_clear();
 
     let mut writer = IndexWriter::new();
-    let count = analyzed.len();
-    for release in analyzed {
+    writer.set_settings(job.settings);
+    let indexed = analyzed.releases.len();
+    let warnings = analyzed.warnings();
+    for release in analyzed.releases {
         writer.add_analyzed(release)?;
     }
+    std::fs::create_dir_all(&job.out)
+        .with_context(|| format!("cannot create the output folder {}", job.out.display()))?;
+    let written = write_index(writer, &job.out)?;
+    let files_started = Instant::now();
+    let mut files = written.files;
+    let mut bytes = written.bytes;
+    if job.assets {
+        for path in pressroom_index::assets::write_assets(&job.out)? {
+            files += 1;
+            bytes += std::fs::metadata(&path).map_or(0, |m| m.len());
+        }
+    }
+    let summary = Summary {
+        inputs: analyzed.inputs,
+        indexed,
+        skipped,
+        warnings,
+        terms: written.terms,
+        files,
+        bytes,
+        seconds: started.elapsed().as_secs_f64(),
+        phases: Phases {
+            load: analyzed.load_seconds,
+            analyze: analyzed.analyze_seconds,
+            cache: analyzed.cache_seconds,
+            write: written.finish_seconds,
+            compress: written.compress_seconds,
+            files: written.files_seconds + files_started.elapsed().as_secs_f64(),
+        },
+        cache: CacheSummary {
+            enabled: cache.is_some(),
+            hits: analyzed.cache_hits,
+            misses: analyzed.cache_misses,
+        },
+        out: job.out.clone(),
+    };
+    if output.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        println!(
+            "pressroom-index: {indexed} releases indexed ({} inputs, {skipped} skipped), {} terms, \
+             {files} files, {bytes} bytes, in {:.2}s -> {}",
+            summary.inputs,
+            summary.terms,
+            summary.seconds,
+            job.out.display()
+        );
+        if output.verbose {
+            let p = &summary.phases;
+            println!(
+                "  phases: load {:.2}s, analyze {:.2}s, cache {:.2}s, write {:.2}s, \
+                 compress {:.2}s, files {:.2}s; cache {}",
+                p.load,
+                p.analyze,
+                p.cache,
+                p.write,
+                p.compress,
+                p.files,
+                if summary.cache.enabled {
+                    format!(
+                        "{} hit(s), {} miss(es)",
+                        summary.cache.hits, summary.cache.misses
+                    )
+                } else {
+                    "off".to_string()
+                }
+            );
+        }
+    }
+    Ok(summary)
+}
+
+/// What [`write_index`] wrote.
+#[derive(Debug, Default)]
+struct WrittenIndex {
+    /// Files written.
+    files: usize,
+    /// Their total size.
+    bytes: u64,
+    /// Distinct terms in the index.
+    terms: usize,
+    finish_seconds: f64,
+    compress_seconds: f64,
+    files_seconds: f64,
+}
+
+/// Writes the index of `writer` into `out`. The only place that knows the index's files.
+fn write_index(writer: IndexWriter, out: &Path) -> anyhow::Result<WrittenIndex> {
+    let started = Instant::now();
     let raw = writer.finish()?;
     // Read back what was written, with the same reader the browser uses: a build never ships an
     // index that does not load.
     let index = Index::from_bytes(raw.clone()).context("the index just written does not load")?;
+    let finish_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
     let stored = pressroom::compress(&raw);
-
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    let index_path = args.out.join(pressroom::INDEX_FILE);
+    let compress_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let index_path = out.join(pressroom::INDEX_FILE);
     write_atomically(&index_path, &stored)?;
-    let mut files = 1;
-    if !args.no_assets {
-        files += pressroom_index::assets::write_assets(&args.out)?.len();
-    }
-
-    println!(
-        "pressroom-index: {count} releases indexed ({} inputs, {skipped} skipped), {} terms, \
-         {} files, index {} bytes ({} raw), in {:.2}s -> {}",
-        loaded.inputs,
-        index.term_count(),
-        files,
-        stored.len(),
-        raw.len(),
-        started.elapsed().as_secs_f64(),
-        args.out.display()
-    );
-    if args.strict && skipped > 0 {
-        bail!("{skipped} input(s) skipped and --strict is set");
-    }
-    Ok(())
+    Ok(WrittenIndex {
+        files: 1,
+        bytes: stored.len() as u64,
+        terms: index.term_count(),
+        finish_seconds,
+        compress_seconds,
+        files_seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn init(args: &InitArgs) -> anyhow::Result<()> {
+    if args.path.exists() && !args.force {
+        bail!(
+            "{} exists; pass --force to overwrite it",
+            args.path.display()
+        );
+    }
+    std::fs::write(&args.path, config::STARTER)
+        .with_context(|| format!("cannot write {}", args.path.display()))?;
+    println!("wrote {}", args.path.display());
+    Ok(())
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {

@@ -40,7 +40,7 @@ fn build_fixtures() -> tempfile::TempDir {
         .arg(repo().join("tests/fixtures/releases"))
         .arg("--out")
         .arg(out.path())
-        .arg("--no-assets"));
+        .args(["--no-assets", "--no-cache"]));
     out
 }
 
@@ -56,7 +56,12 @@ fn the_seed_release_is_found_by_its_ambassador_however_it_is_typed() {
     } else {
         repo().join("tests/fixtures/releases/cica")
     };
-    let summary = run(bin().arg("build").arg(&seed).arg("--out").arg(out.path()));
+    let summary = run(bin()
+        .arg("build")
+        .arg(&seed)
+        .arg("--no-cache")
+        .arg("--out")
+        .arg(out.path()));
     let summary = String::from_utf8_lossy(&summary.stdout);
     assert!(summary.contains("1 releases indexed"), "{summary}");
     for query in ["sarybay", "sary", "SARYBAY", "Sarybáy"] {
@@ -167,6 +172,7 @@ fn bad_invocations_fail_with_a_message_naming_the_path() {
     let empty = tempfile::tempdir().unwrap();
     let out = bin()
         .arg("build")
+        .arg("--no-cache")
         .arg(empty.path())
         .arg("--out")
         .arg(empty.path().join("o"))

@@ -41,7 +41,7 @@ fn every_sampled_exact_title_finds_its_release_in_the_top_3() {
         .arg(&file)
         .arg("--out")
         .arg(out.path())
-        .args(["--no-assets", "--quiet"])
+        .args(["--no-assets", "--quiet", "--no-cache"])
         .output()
         .unwrap();
     let summary = String::from_utf8_lossy(&build.stdout);

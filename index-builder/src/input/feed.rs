@@ -45,7 +45,9 @@ pub(super) fn read(file: &InputFile, bytes: &[u8]) -> FileOutcome {
             outcome.skip(source.clone(), format!("entry {number} has no link"));
             continue;
         };
-        let title = entry.title.map(|t| text(&t.content, &t.content_type.to_string()));
+        let title = entry
+            .title
+            .map(|t| text(&t.content, &t.content_type.to_string()));
         let body = entry
             .content
             .and_then(|c| Some((c.body?, c.content_type.to_string())))
@@ -69,7 +71,10 @@ pub(super) fn read(file: &InputFile, bytes: &[u8]) -> FileOutcome {
         );
         let title = title.map(|t| collapse_whitespace(&t)).unwrap_or_default();
         if title.is_empty() && body.is_empty() {
-            outcome.skip(source.clone(), format!("entry {number} has no title and no text"));
+            outcome.skip(
+                source.clone(),
+                format!("entry {number} has no title and no text"),
+            );
             continue;
         }
         if title.is_empty() {
@@ -132,7 +137,8 @@ mod tests {
 
     #[test]
     fn the_root_element_is_found_past_the_prolog() {
-        let xml = "\u{feff}<?xml version=\"1.0\"?>\n<!-- hi -->\n<!DOCTYPE x>\n<rss version=\"2.0\">";
+        let xml =
+            "\u{feff}<?xml version=\"1.0\"?>\n<!-- hi -->\n<!DOCTYPE x>\n<rss version=\"2.0\">";
         assert_eq!(root_element(xml.as_bytes()).as_deref(), Some("rss"));
         assert_eq!(
             root_element(b"<urlset xmlns=\"x\">").as_deref(),

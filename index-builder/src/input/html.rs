@@ -95,9 +95,7 @@ pub(super) fn parse(document: &Document) -> Result<Parsed, String> {
 /// under the site folder, which gives the URL (and, failing the page, the date and category).
 pub fn page(html: &str, relative: &Path) -> (Release, PageFacts) {
     let doc = Html::parse_document(html);
-    let marker = doc
-        .select(&selector(&format!("[{BODY_MARKER}]")))
-        .next();
+    let marker = doc.select(&selector(&format!("[{BODY_MARKER}]"))).next();
     let root = marker
         .or_else(|| doc.select(&selector("main")).next())
         .or_else(|| doc.select(&selector("article")).next())
@@ -151,7 +149,10 @@ pub fn page(html: &str, relative: &Path) -> (Release, PageFacts) {
         .map(clean_title)
         .collect();
     for element in doc.select(&selector("[data-pressroom-category]")) {
-        let value = element.value().attr("data-pressroom-category").unwrap_or("");
+        let value = element
+            .value()
+            .attr("data-pressroom-category")
+            .unwrap_or("");
         categories.push(if value.trim().is_empty() {
             collapse_whitespace(&element.text().collect::<String>())
         } else {
@@ -350,7 +351,9 @@ pub(super) fn finish_site(outcomes: &mut [FileOutcome]) {
         }
     }
     for outcome in outcomes.iter_mut() {
-        let Some(facts) = outcome.page.clone() else { continue };
+        let Some(facts) = outcome.page.clone() else {
+            continue;
+        };
         if marked && !facts.has_marker {
             // Not a release: not counted, not reported.
             *outcome = FileOutcome::default();

@@ -202,7 +202,7 @@ pub fn files(inputs: &[PathBuf], filter: &Filter) -> anyhow::Result<Vec<InputFil
 /// Completes what [`InputFile::read`] gave for every file, in walk order, with the site-wide
 /// pass over HTML pages (see [`html`]), and gathers it.
 pub fn finish(outcomes: &mut [FileOutcome]) -> Loaded {
-    html::finish_site(outcomes);
+    finish_site(outcomes);
     let mut loaded = Loaded::default();
     for outcome in outcomes.iter() {
         loaded.inputs += outcome.attempted;
@@ -211,6 +211,12 @@ pub fn finish(outcomes: &mut [FileOutcome]) -> Loaded {
     }
     debug_assert_eq!(loaded.inputs, loaded.releases.len() + loaded.skipped());
     loaded
+}
+
+/// The site-wide pass over the HTML pages among `outcomes` (see [`html`]); other files are left
+/// as they are.
+pub fn finish_site(outcomes: &mut [FileOutcome]) {
+    html::finish_site(outcomes);
 }
 
 /// The formats there is a reader for.
