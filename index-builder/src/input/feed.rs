@@ -37,7 +37,7 @@ pub(super) fn read(file: &InputFile, bytes: &[u8]) -> FileOutcome {
         let Some(url) = entry
             .links
             .iter()
-            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+            .find(|l| l.rel.as_deref().map_or(true, |r| r == "alternate"))
             .or(entry.links.first())
             .map(|l| l.href.trim().to_string())
             .filter(|h| !h.is_empty())
@@ -47,7 +47,7 @@ pub(super) fn read(file: &InputFile, bytes: &[u8]) -> FileOutcome {
         };
         let title = entry
             .title
-            .map(|t| text(&t.content, &t.content_type.to_string()));
+            .map(|t| text(&t.content, t.content_type.as_ref()));
         let body = entry
             .content
             .and_then(|c| Some((c.body?, c.content_type.to_string())))
