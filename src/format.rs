@@ -43,10 +43,11 @@ pub(crate) enum Section {
     Categories = 7,
     Langs = 8,
     Settings = 9,
+    Acronyms = 10,
 }
 
 impl Section {
-    pub(crate) const ALL: [Section; 9] = [
+    pub(crate) const ALL: [Section; 10] = [
         Section::Meta,
         Section::Terms,
         Section::Postings,
@@ -56,6 +57,7 @@ impl Section {
         Section::Categories,
         Section::Langs,
         Section::Settings,
+        Section::Acronyms,
     ];
 
     fn name(self) -> &'static str {
@@ -69,6 +71,7 @@ impl Section {
             Section::Categories => "CATEGORIES",
             Section::Langs => "LANGS",
             Section::Settings => "SETTINGS",
+            Section::Acronyms => "ACRONYMS",
         }
     }
 }
@@ -738,6 +741,53 @@ pub(crate) fn read_string_table(bytes: &[u8], what: &'static str) -> Result<Vec<
         ));
     }
     (0..count).map(|_| c.str().map(str::to_owned)).collect()
+}
+
+// ACRONYMS: `varint count | count × (str acronym | varint n | n × str expansion term)`, sorted
+// by acronym (a term as the analyzer emits it), one expansion each.
+
+pub(crate) fn write_acronyms(pairs: &[crate::acronyms::Definition]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, pairs.len() as u64);
+    for (acronym, expansion) in pairs {
+        put_str(&mut out, acronym);
+        put_varint(&mut out, expansion.len() as u64);
+        for term in expansion {
+            put_str(&mut out, term);
+        }
+    }
+    out
+}
+
+pub(crate) fn read_acronyms(bytes: &[u8]) -> Result<Vec<crate::acronyms::Definition>, Error> {
+    let mut c = Cursor::new(bytes, "ACRONYMS");
+    let count = c.varint()?;
+    // Each pair takes at least 4 bytes, so a larger count than that is a lie.
+    if count > bytes.len() as u64 / 4 {
+        return Err(Error::corrupt(
+            "ACRONYMS",
+            format!("{count} pairs in {} bytes", bytes.len()),
+        ));
+    }
+    let mut pairs: Vec<crate::acronyms::Definition> = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let acronym = c.str()?.to_owned();
+        let n = c.varint()?;
+        if n > bytes.len() as u64 {
+            return Err(Error::corrupt(
+                "ACRONYMS",
+                format!("expansion of {n} words"),
+            ));
+        }
+        let expansion = (0..n)
+            .map(|_| c.str().map(str::to_owned))
+            .collect::<Result<_, _>>()?;
+        if pairs.last().is_some_and(|(last, _)| *last >= acronym) {
+            return Err(Error::corrupt("ACRONYMS", "acronyms out of order"));
+        }
+        pairs.push((acronym, expansion));
+    }
+    Ok(pairs)
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub struct Index {
     categories: Vec<String>,
     langs: Vec<String>,
     settings: Settings,
+    /// Acronyms and their expansions, sorted by acronym.
+    acronyms: Vec<crate::acronyms::Definition>,
     /// Per release: title and body length in words, read once for BM25.
     lengths: Vec<(u16, u16)>,
     /// Per release: the date as `yyyymmdd` (0 = none), read once for ranking ties and sorting.
@@ -71,6 +73,7 @@ impl Index {
             format::read_string_table(layout.get(&bytes, Section::Categories), "CATEGORIES")?;
         let langs = format::read_string_table(layout.get(&bytes, Section::Langs), "LANGS")?;
         let settings = Settings::decode(layout.get(&bytes, Section::Settings))?;
+        let acronyms = format::read_acronyms(layout.get(&bytes, Section::Acronyms))?;
         let mut index = Index {
             bytes,
             layout,
@@ -79,6 +82,7 @@ impl Index {
             categories,
             langs,
             settings,
+            acronyms,
             lengths: Vec::new(),
             dates: Vec::new(),
             category_starts: Vec::new(),
@@ -195,6 +199,12 @@ impl Index {
     /// The site's defaults for search, chosen when the index was built.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The acronyms learned from the releases, with the expansion each stands for: `("sco",
+    /// ["shanghai", "cooperation", "organisation"])`, sorted by acronym.
+    pub fn acronyms(&self) -> &[(String, Vec<String>)] {
+        &self.acronyms
     }
 
     /// The number of distinct terms in the dictionary.

@@ -28,6 +28,7 @@
 //! In the browser the index file is gzip-compressed on disk and JavaScript inflates it with the
 //! native `DecompressionStream`, so no decompressor ships in the wasm module.
 
+mod acronyms;
 pub mod analyze;
 mod error;
 mod excerpt;

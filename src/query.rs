@@ -305,9 +305,12 @@ mod tests {
 
     #[test]
     fn long_queries_are_cut_and_say_so() {
-        let q = parse(&"word ".repeat(1000));
+        let words: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
+        let q = parse(&words.join(" "));
         assert!(q.truncated);
         assert_eq!(q.positive_terms(), MAX_QUERY_WORDS);
         assert!(!parse("two words").truncated);
+        // A word typed twice is searched once, but counts towards the limit.
+        assert_eq!(parse("word word word ").must.len(), 1);
     }
 }

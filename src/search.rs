@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use fst::{IntoStreamer, Streamer};
 use serde::{Deserialize, Serialize};
 
+use crate::acronyms;
 use crate::excerpt::excerpt;
 use crate::format::split_term_value;
 use crate::index::Index;
@@ -356,7 +357,10 @@ pub(crate) fn run(
     raw: &str,
     options: &SearchOptions,
 ) -> Result<SearchResults, Error> {
-    let query = query::parse(raw);
+    let mut query = query::parse(raw);
+    // Counted as typed: a title made of exactly these words is an exact match.
+    let words = query.positive_terms();
+    query.must = acronyms::expand_clauses(index.acronyms(), query.must);
     let settings = index.settings();
     let ranking = options.ranking.apply(settings.ranking);
     let excerpt_words = options
@@ -410,7 +414,6 @@ pub(crate) fn run(
     matches.retain(|(d, _, _)| doc_filter.accepts(index, *d, None));
     results.total = matches.len();
 
-    let words = query.positive_terms();
     let clauses = query.must.len() as u16;
     let mut ranked: Vec<(f64, u32, u32)> = matches
         .iter()

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::acronyms;
 use crate::analyze;
 use crate::format::{self, DocData, DocRecord, Meta, PostingsBuilder, Section, Settings, MAX_DOCS};
 use crate::search::{Ranking, RankingOverrides, MAX_EXCERPT_WORDS};
@@ -17,35 +18,58 @@ pub struct AnalyzedRelease {
     terms: Vec<(String, Vec<u32>, Vec<u32>)>,
     title_len: u32,
     body_len: u32,
+    /// Acronyms the release defines, with their expansions.
+    acronyms: Vec<acronyms::Definition>,
+    /// The terms the release writes in capitals (`SCO`), once each.
+    capitals: Vec<String>,
 }
 
 impl AnalyzedRelease {
     /// Runs the analyzer over a release's title and body.
     pub fn new(release: Release) -> AnalyzedRelease {
         let mut terms: HashMap<String, (Vec<u32>, Vec<u32>)> = HashMap::new();
-        let title = analyze::terms(&release.title);
-        let body = analyze::terms(&release.body);
-        for (position, term) in title.iter().enumerate() {
+        let title = analyze::tokens(&release.title);
+        let body = analyze::tokens(&release.body);
+        for (position, token) in title.iter().enumerate() {
             terms
-                .entry(term.clone())
+                .entry(token.term.clone())
                 .or_default()
                 .0
                 .push(position as u32);
         }
-        for (position, term) in body.iter().enumerate() {
+        for (position, token) in body.iter().enumerate() {
             terms
-                .entry(term.clone())
+                .entry(token.term.clone())
                 .or_default()
                 .1
                 .push(position as u32);
         }
         let mut terms: Vec<_> = terms.into_iter().map(|(t, (a, b))| (t, a, b)).collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut acronyms = acronyms::definitions(&release.title);
+        for d in acronyms::definitions(&release.body) {
+            if !acronyms.contains(&d) {
+                acronyms.push(d);
+            }
+        }
+        // Which words this release writes in capitals: an acronym that most releases write in
+        // lower case ("rice") is a word, not an acronym, whatever one release defines.
+        let mut capitals: Vec<String> = title
+            .iter()
+            .map(|t| (t, &release.title))
+            .chain(body.iter().map(|t| (t, &release.body)))
+            .filter(|(t, text)| acronyms::is_capitals(&text[t.start..t.end]))
+            .map(|(t, _)| t.term.clone())
+            .collect();
+        capitals.sort_unstable();
+        capitals.dedup();
         AnalyzedRelease {
             release,
             terms,
             title_len: title.len() as u32,
             body_len: body.len() as u32,
+            acronyms,
+            capitals,
         }
     }
 
@@ -66,6 +90,7 @@ pub struct IndexWriter {
     text: Vec<u8>,
     meta: Meta,
     settings: Settings,
+    acronyms: acronyms::Collector,
 }
 
 /// What a document's records hold until `finish` knows the sorted category and language tables.
@@ -129,6 +154,7 @@ impl IndexWriter {
                 body_positions,
             );
         }
+        self.acronyms.add(&analyzed.acronyms, &analyzed.capitals);
         let release = analyzed.release;
         self.text.extend_from_slice(release.body.as_bytes());
         let mut categories = release.categories;
@@ -167,6 +193,12 @@ impl IndexWriter {
             .into_inner()
             .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
 
+        let document_frequency = |term: &str| {
+            terms
+                .binary_search_by(|t| t.0.as_str().cmp(term))
+                .map_or(0, |i| terms[i].1.df())
+        };
+        let acronyms = self.acronyms.finish(document_frequency);
         let categories = sorted_table(self.docs.iter().flat_map(|d| d.categories.iter()));
         let langs = sorted_table(self.docs.iter().filter_map(|d| d.lang.as_ref()));
         let mut docs = Vec::with_capacity((self.docs.len() + 1) * format::DOC_RECORD_LEN);
@@ -214,6 +246,7 @@ impl IndexWriter {
             (Section::Categories, format::write_string_table(&categories)),
             (Section::Langs, format::write_string_table(&langs)),
             (Section::Settings, self.settings.encode()),
+            (Section::Acronyms, format::write_acronyms(&acronyms)),
         ]))
     }
 }

@@ -66,6 +66,12 @@ async fn the_deployed_index_inflates_and_finds_the_seed_release() {
         hit.excerpt
     );
     assert!(top(&index, "qwxzv").is_none());
+    // The seed defines "the Shanghai Cooperation Organisation (SCO)": the index learned it.
+    assert!(index
+        .acronyms()
+        .iter()
+        .any(|(a, e)| a == "sco" && e.join(" ") == "shanghai cooperation organisation"));
+    assert_eq!(top(&index, "SCO ").as_deref(), Some(CICA));
 }
 
 #[wasm_bindgen_test]

@@ -584,3 +584,67 @@ fn did_you_mean_suggests_indexed_words_that_find_something() {
     );
     assert_eq!(results.suggestion.as_deref(), Some("energy"));
 }
+
+#[test]
+fn acronyms_learned_from_the_releases_find_their_expansions_and_back() {
+    let index = Index::from_bytes(build(vec![
+        release(
+            "/defines",
+            "Summit of regional organisations",
+            "2023-01-01",
+            "Members of the Shanghai Cooperation Organisation (SCO) met.",
+        ),
+        release(
+            "/short",
+            "SCO ministers meet",
+            "2023-02-01",
+            "The SCO ministers met in Astana.",
+        ),
+        release(
+            "/long",
+            "Statement",
+            "2023-03-01",
+            "The Shanghai Cooperation Organisation issued a statement.",
+        ),
+        release(
+            "/other",
+            "Cooperation in Shanghai",
+            "2023-04-01",
+            "An organisation for cooperation opened in Shanghai.",
+        ),
+    ]))
+    .unwrap();
+    assert_eq!(
+        index.acronyms(),
+        [(
+            "sco".to_owned(),
+            vec![
+                "shanghai".to_owned(),
+                "cooperation".into(),
+                "organisation".into()
+            ]
+        )]
+    );
+    let mut found = urls(&index, "SCO ");
+    found.sort();
+    assert_eq!(
+        found,
+        ["/defines", "/long", "/short"],
+        "the acronym finds the spelled-out form"
+    );
+    let mut found = urls(&index, "shanghai cooperation organisation ");
+    found.sort();
+    // `/other` has the three words apart; the acronym brings in `/short`.
+    assert_eq!(found, ["/defines", "/long", "/short"]);
+    let hit = &index
+        .search("sco ", &SearchOptions::default())
+        .unwrap()
+        .hits;
+    let long = hit.iter().find(|h| h.url == "/long").unwrap();
+    assert!(
+        long.excerpt
+            .contains("<mark>Shanghai</mark> <mark>Cooperation</mark>"),
+        "{}",
+        long.excerpt
+    );
+}
