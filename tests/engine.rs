@@ -648,3 +648,57 @@ fn acronyms_learned_from_the_releases_find_their_expansions_and_back() {
         long.excerpt
     );
 }
+
+#[test]
+fn scripts_without_spaces_match_words_inside_runs() {
+    // Word segmentation leaves Thai, Lao, Khmer, Myanmar, Chinese and Japanese kana one cluster
+    // per term, at build and at query time alike; a query word becomes a phrase of those
+    // clusters, so it matches where the characters stand together, in order.
+    let index = Index::from_bytes(build(vec![
+        release(
+            "/th",
+            "ข่าวประเทศไทย",
+            "2024-01-01",
+            "รัฐบาลไทยประกาศนโยบายใหม่วันนี้",
+        ),
+        release(
+            "/zh",
+            "人权宣言",
+            "2024-01-02",
+            "人人生而自由，在尊严和权利上一律平等。",
+        ),
+        release(
+            "/ja",
+            "ニュース",
+            "2024-01-03",
+            "すべての人間は、生まれながらにして自由である。",
+        ),
+        release("/km", "ព័ត៌មាន", "2024-01-04", "ព្រះរាជាណាចក្រកម្ពុជា"),
+    ]))
+    .unwrap();
+    assert_eq!(urls(&index, "ประเทศไทย"), ["/th"]);
+    assert_eq!(urls(&index, "นโยบาย "), ["/th"]);
+    let mut free = urls(&index, "自由");
+    free.sort();
+    assert_eq!(
+        free,
+        ["/ja", "/zh"],
+        "自由 (freedom) is in the Chinese and the Japanese text"
+    );
+    assert_eq!(urls(&index, "一律平等"), ["/zh"]);
+    assert!(
+        urls(&index, "平等一律").is_empty(),
+        "the characters must stand in order"
+    );
+    assert_eq!(urls(&index, "生まれ"), ["/ja"]);
+    assert_eq!(urls(&index, "កម្ពុជា"), ["/km"]);
+    let hit = &index
+        .search("一律平等", &SearchOptions::default())
+        .unwrap()
+        .hits[0];
+    assert!(
+        hit.excerpt.contains("<mark>一</mark><mark>律</mark>"),
+        "{}",
+        hit.excerpt
+    );
+}
