@@ -73,7 +73,10 @@ export function lineChart({ title, unit, series }) {
     }
     for (const p of pts) {
       out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
-      out.push(`<text x="${px(p.x).toFixed(1)}" y="${(py(p.y) + (i === 0 ? -8 : 16)).toFixed(1)}" text-anchor="middle" fill="${s.color}">${fmt(p.y)}</text>`);
+      // The label goes above the higher point at this x and below the lower one.
+      const others = series.filter((o) => o !== s).flatMap((o) => o.points.filter((q) => q.x === p.x && Number.isFinite(q.y)));
+      const higher = others.length ? others.every((q) => p.y >= q.y) : true;
+      out.push(`<text x="${px(p.x).toFixed(1)}" y="${(py(p.y) + (higher ? -8 : 16)).toFixed(1)}" text-anchor="middle" fill="${s.color}">${fmt(p.y)}</text>`);
     }
     const lxp = m.l + 12 + i * 130;
     out.push(`<line x1="${lxp}" x2="${lxp + 24}" y1="${H - 12}" y2="${H - 12}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);

@@ -77,7 +77,7 @@ function sizeSection(size, s) {
     if (b.errors?.length) notes.push(`${name}: browser console errors: ${b.errors.map((e) => '`' + e.slice(0, 160).replace(/`/g, "'") + '`').join('; ')}`);
   }
   notes.push(`Code fetched: Pressroom ${P.code?.files?.map((f) => '`' + f + '`').join(', ') || 'n/a'}; Pagefind ${F.code?.files?.map((f) => '`' + f + '`').join(', ') || 'n/a'} (its UI adds \`pagefind-ui.js\`; Pressroom's widget is in \`pressroom.js\`).`);
-  lines.push('', ...notes.map((n) => `- ${n}`), '');
+  lines.push('', ...notes.map((n) => `- ${n}`), '', '');
   return lines.join('\n');
 }
 
@@ -162,7 +162,7 @@ function runBlock(results, charts) {
   for (const [size, s] of Object.entries(results.sizes)) L.push(sizeSection(size, s));
   L.push('### Finding the right release', '');
   L.push(`${results.knownItems.sample} releases sampled from the 1k subset (seed ${results.knownItems.seed}), four queries each, in \`bench/queries/known-item.json\`. Pressroom is measured natively with \`pressroom-index query DIR --batch --limit 10\`: the browser gives the same hits (the native/browser parity end-to-end test in \`tests/e2e/\` proves it, and this run re-checks a slice); Pagefind in the browser, top 10 by \`data()\`.`);
-  L.push(qualitySection(results), '');
+  L.push(qualitySection(results), '', '');
   L.push('### Scaling', '');
   L.push(charts.map((c) => `![${c}](${c})`).join('\n'), '');
   L.push('### Method and exact commands', '');
