@@ -1,36 +1,10 @@
 //! The `pressroom-index` command line, run as a site owner runs it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{bin, query_json, repo, run};
 
 use serde_json::Value;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pressroom-index"))
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("pressroom-index runs");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn query_json(dir: &Path, query: &str) -> Value {
-    let out = run(bin().arg("query").arg(dir).arg(query).arg("--json"));
-    serde_json::from_slice(&out.stdout).expect("--json prints JSON")
-}
 
 /// Builds the fixture corpus (index only) into a fresh folder.
 fn build_fixtures() -> tempfile::TempDir {

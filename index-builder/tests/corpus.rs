@@ -4,37 +4,23 @@
 //! The corpus lives outside the repository. The test fails when it is missing, unless
 //! `PRESSROOM_SKIP_CORPUS=1` says to skip it on purpose.
 
+mod common;
+
+use common::corpus_file;
+
+const FILE: &str = "press-releases.jsonl.gz";
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn corpus_file() -> Option<PathBuf> {
-    let shared = std::env::var_os("PRESSROOM_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let file = shared.join("corpus/press-releases.jsonl.gz");
-    if file.exists() {
-        return Some(file);
-    }
-    if std::env::var_os("PRESSROOM_SKIP_CORPUS").is_some() {
-        eprintln!(
-            "skipping: {} not found and PRESSROOM_SKIP_CORPUS is set",
-            file.display()
-        );
-        return None;
-    }
-    panic!(
-        "{} not found: set PRESSROOM_SHARED to the shared folder, or PRESSROOM_SKIP_CORPUS=1",
-        file.display()
-    );
-}
-
 #[test]
 fn every_sampled_exact_title_finds_its_release_in_the_top_3() {
-    let Some(file) = corpus_file() else { return };
+    let Some(file) = corpus_file(FILE) else {
+        return;
+    };
     let out = tempfile::tempdir().unwrap();
     let build = Command::new(env!("CARGO_BIN_EXE_pressroom-index"))
         .arg("build")

@@ -4,35 +4,19 @@
 //!
 //! Like `corpus.rs`, it fails when the corpus is missing unless `PRESSROOM_SKIP_CORPUS=1`.
 
+mod common;
+
+use common::corpus_file;
+
+const FILE: &str = "multilingual.jsonl.gz";
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
 const PER_SCRIPT: usize = 40;
-
-fn corpus_file() -> Option<PathBuf> {
-    let shared = std::env::var_os("PRESSROOM_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let file = shared.join("corpus/multilingual.jsonl.gz");
-    if file.exists() {
-        return Some(file);
-    }
-    if std::env::var_os("PRESSROOM_SKIP_CORPUS").is_some() {
-        eprintln!(
-            "skipping: {} not found and PRESSROOM_SKIP_CORPUS is set",
-            file.display()
-        );
-        return None;
-    }
-    panic!(
-        "{} not found: set PRESSROOM_SHARED to the shared folder, or PRESSROOM_SKIP_CORPUS=1",
-        file.display()
-    );
-}
 
 /// The script most letters of `text` are written in, among those the test covers.
 fn script(text: &str) -> Option<&'static str> {
@@ -111,7 +95,9 @@ fn is_mark(c: char) -> bool {
 
 #[test]
 fn every_script_finds_its_releases_by_their_words() {
-    let Some(file) = corpus_file() else { return };
+    let Some(file) = corpus_file(FILE) else {
+        return;
+    };
     let out = tempfile::tempdir().unwrap();
     let build = Command::new(env!("CARGO_BIN_EXE_pressroom-index"))
         .arg("build")

@@ -1,33 +1,14 @@
 //! Built HTML sites, feeds, pressroom.toml and the incremental cache, through the command line as
 //! a site owner runs it (and as the guides in docs/ say).
 
+mod common;
+
+use common::{bin, repo, run};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pressroom-index"))
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("pressroom-index runs");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn query(dir: &Path, query: &str) -> Value {
     let out = run(bin().arg("query").arg(dir).arg(query).arg("--json"));
