@@ -19,6 +19,12 @@ use crate::{Date, Error};
 
 /// The most completions a prefix expands to; the most frequent win.
 pub const MAX_PREFIX_EXPANSIONS: usize = 48;
+/// From this many letters on, a prefix leaves few enough completions that all of them (up to
+/// [`MAX_LONG_PREFIX_EXPANSIONS`]) can be searched: the word being typed may be a rare one, and
+/// the other words of the query narrow the matches anyway.
+pub const LONG_PREFIX_LETTERS: usize = 3;
+/// The most completions a prefix of [`LONG_PREFIX_LETTERS`] or more expands to.
+pub const MAX_LONG_PREFIX_EXPANSIONS: usize = 512;
 /// The most words within typing distance one query word stands for; the most frequent win.
 pub const MAX_TYPO_EXPANSIONS: usize = 24;
 /// Words of at least this many letters tolerate one typo.
@@ -795,9 +801,12 @@ fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
             .gt(term.as_bytes())
             .lt(&upper)
             .into_stream();
-        let completions = most_frequent(stream, MAX_PREFIX_EXPANSIONS, |_| {
-            Some(ranking.prefix_weight)
-        });
+        let cap = if term.chars().count() >= LONG_PREFIX_LETTERS {
+            MAX_LONG_PREFIX_EXPANSIONS
+        } else {
+            MAX_PREFIX_EXPANSIONS
+        };
+        let completions = most_frequent(stream, cap, |_| Some(ranking.prefix_weight));
         variants.extend(completions);
     }
     let letters = term.chars().count();

@@ -50,14 +50,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
             let part_end = part_start + part.len();
             let is_possessive = !first && parts.peek().is_none() && (part == "s" || part == "S");
             if !part.is_empty() && !is_possessive {
-                let term = fold(part);
-                if !term.is_empty() {
-                    out.push(Token {
-                        term,
-                        start: part_start,
-                        end: part_end,
-                    });
-                }
+                push_dotted(part, part_start, &mut out);
             }
             // Skip the apostrophe itself (any of them is 1 to 3 bytes long).
             part_start = part_end + text[part_end..].chars().next().map_or(0, char::len_utf8);
@@ -65,6 +58,39 @@ pub fn tokens(text: &str) -> Vec<Token> {
         }
     }
     out
+}
+
+/// Pushes a word that may hold dots. Initials (`U.S`, `e.g`) and numbers (`3.5`) stay one
+/// word; anything else splits at the dots, so that `Hydra.sci` or `BusinessIncome.net` are found
+/// by their parts, as people type them.
+fn push_dotted(word: &str, start: usize, out: &mut Vec<Token>) {
+    let initials = word.split('.').all(|p| p.chars().count() <= 1);
+    let number = word.chars().all(|c| c.is_ascii_digit() || c == '.');
+    if !word.contains('.') || initials || number {
+        let term = fold(word);
+        if !term.is_empty() {
+            out.push(Token {
+                term,
+                start,
+                end: start + word.len(),
+            });
+        }
+        return;
+    }
+    let mut at = start;
+    for piece in word.split('.') {
+        if !piece.is_empty() {
+            let term = fold(piece);
+            if !term.is_empty() {
+                out.push(Token {
+                    term,
+                    start: at,
+                    end: at + piece.len(),
+                });
+            }
+        }
+        at += piece.len() + 1;
+    }
 }
 
 /// The normalized terms of `text`, in order: [`tokens`] without the offsets.
@@ -180,6 +206,18 @@ mod tests {
             terms("the U.S. grew 3.5 percent"),
             ["the", "us", "grew", "3.5", "percent"]
         );
+    }
+
+    #[test]
+    fn dotted_names_split_but_initials_and_numbers_do_not() {
+        assert_eq!(
+            terms("Hydra.sci and BusinessIncome.net"),
+            ["hydra", "sci", "and", "businessincome", "net"]
+        );
+        assert_eq!(terms("e.g. U.S. 3.5 v2.0"), ["eg", "us", "3.5", "v2", "0"]);
+        let text = "see Hydra.sci";
+        let toks = tokens(text);
+        assert_eq!(&text[toks[2].start..toks[2].end], "sci");
     }
 
     #[test]
