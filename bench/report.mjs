@@ -200,6 +200,8 @@ export function writeReport(results, file, charts) {
       ? m[0].replace(/<!-- bench-run latest -->/, '<!-- bench-run -->').replace(/^(#{1,5}) /gm, '#$1 ')
       : m[0],
   );
-  const text = [HEADER, runBlock(results, charts), '', '## History', '', blocks.length ? blocks.join('\n\n') : 'No earlier runs.', ''].join('\n');
+  // Sections written by other benchmarks (e.g. `<!-- incremental:start -->`) are kept as they are.
+  const kept = [...old.matchAll(/<!-- ([a-z-]+):start -->[\s\S]*?<!-- \1:end -->/g)].map((m) => m[0]);
+  const text = [HEADER, runBlock(results, charts), '', ...kept.flatMap((k) => [k, '']), '## History', '', blocks.length ? blocks.join('\n\n') : 'No earlier runs.', ''].join('\n');
   fs.writeFileSync(file, text);
 }
