@@ -39,7 +39,11 @@ mod engine {
     /// The stem of the files wasm-bindgen writes; `src/assets.rs` names them.
     const OUT_NAME: &str = "pressroom_engine";
     /// Hand-written widget files, relative to the workspace root; `src/assets.rs` embeds them.
-    const WWW_FILES: &[&str] = &["www/pressroom.js", "www/pressroom.css"];
+    const WWW_FILES: &[&str] = &[
+        "www/pressroom.js",
+        "www/pressroom-core.js",
+        "www/pressroom.css",
+    ];
     /// The features rustc enables by default for `wasm32-unknown-unknown`
     /// (`rustc --print cfg --target wasm32-unknown-unknown`); wasm-opt must accept all of them.
     const WASM_OPT_FEATURES: &[&str] = &[

@@ -43,6 +43,7 @@ macro_rules! generated {
 /// `www/` file, one in `build.rs`'s `WWW_FILES`, which reports it by name when it is missing).
 const ASSETS: &[Asset] = &[
     www!("pressroom.js"),
+    www!("pressroom-core.js"),
     www!("pressroom.css"),
     generated!("pressroom_engine.js"),
     generated!("pressroom_engine_bg.wasm"),

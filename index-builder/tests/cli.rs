@@ -58,6 +58,7 @@ fn the_seed_release_is_found_by_its_ambassador_however_it_is_typed() {
     for asset in [
         "index.pri",
         "pressroom.js",
+        "pressroom-core.js",
         "pressroom.css",
         "pressroom_engine.js",
         "pressroom_engine_bg.wasm",

@@ -233,7 +233,7 @@ const BARE_PAGE =
 async function siteWithIndex(t, indexBytes) {
   const root = await mkdtemp(path.join(tmpdir(), 'pressroom-e2e-'));
   await mkdir(path.join(root, 'pressroom'));
-  for (const file of ['pressroom.js', 'pressroom.css', 'pressroom_engine.js', 'pressroom_engine_bg.wasm']) {
+  for (const file of ['pressroom.js', 'pressroom-core.js', 'pressroom.css', 'pressroom_engine.js', 'pressroom_engine_bg.wasm']) {
     await copyFile(path.join(demoDir, 'pressroom', file), path.join(root, 'pressroom', file));
   }
   if (indexBytes) await writeFile(path.join(root, 'pressroom', 'index.pri'), indexBytes);
