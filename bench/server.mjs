@@ -5,7 +5,8 @@
 // `.pf_*`/`.pagefind` files and Pressroom's index parts, which are gzip or binary already) goes
 // as it is. Compressed bodies are cached, as a CDN edge would hold them, so timing does not
 // include gzip work after the first request; `warm()` fills that cache before measuring.
-// The count is the body bytes put on the wire (after compression), without headers.
+// The count is the body bytes put on the wire (after compression), without headers. Single byte
+// ranges of uncompressed files are answered with 206, as static hosts do.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -82,9 +83,25 @@ export async function serve(root, pages = {}) {
       headers.vary = 'accept-encoding';
       entry.encoding = 'gzip';
     }
+    // A single byte range of an uncompressed file, as CDNs and static hosts answer it (a split
+    // Pressroom index fetches its parts piecewise; Pagefind asks for whole files).
+    let status = 200;
+    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    headers['accept-ranges'] = 'bytes';
+    if (range && !out.encoding) {
+      const start = Number(range[1]);
+      const end = Math.min(Number(range[2]), data.length - 1);
+      if (start <= end) {
+        headers['content-range'] = `bytes ${start}-${end}/${data.length}`;
+        data = data.subarray(start, end + 1);
+        status = 206;
+        entry.range = [start, end + 1];
+      }
+    }
     headers['content-length'] = data.length;
     entry.bytes = data.length;
-    res.writeHead(200, headers);
+    entry.status = status;
+    res.writeHead(status, headers);
     res.end(req.method === 'HEAD' ? undefined : data);
   });
   server.keepAliveTimeout = 60_000;

@@ -17,9 +17,12 @@ use crate::Error;
 /// The file name of the index inside the output folder. Its bytes are gzip-compressed.
 pub const INDEX_FILE: &str = "index.pri";
 
-/// The format version this engine writes and reads. Bump it, together with `FORMAT.md`, on any
-/// change to the bytes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this engine writes. Bump it, together with `FORMAT.md`, on any change to
+/// the bytes.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this engine still reads. Version 1 is the single-file layout of
+/// version 2 under an older number (version 2 added the split layout beside it).
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 pub(crate) const MAGIC: &[u8; 8] = b"PRESSRMI";
 const HEADER_LEN: usize = 8 + 4 + 4 + 4;
@@ -44,10 +47,17 @@ pub(crate) enum Section {
     Langs = 8,
     Settings = 9,
     Acronyms = 10,
+    /// Split layout: per-release numbers (dates, lengths, languages, categories) as columns.
+    Columns = 11,
+    /// Split layout: the part files and where each piece of the index lies in them.
+    Manifest = 12,
+    /// Split layout: the most frequent completions of each one-letter prefix.
+    Prefixes = 13,
 }
 
 impl Section {
-    pub(crate) const ALL: [Section; 10] = [
+    /// The sections of a single-file index.
+    pub(crate) const WHOLE: [Section; 10] = [
         Section::Meta,
         Section::Terms,
         Section::Postings,
@@ -58,6 +68,34 @@ impl Section {
         Section::Langs,
         Section::Settings,
         Section::Acronyms,
+    ];
+
+    /// The sections of the entry file of a split index.
+    pub(crate) const ENTRY: [Section; 8] = [
+        Section::Meta,
+        Section::Categories,
+        Section::Langs,
+        Section::Settings,
+        Section::Acronyms,
+        Section::Columns,
+        Section::Manifest,
+        Section::Prefixes,
+    ];
+
+    const KNOWN: [Section; 13] = [
+        Section::Meta,
+        Section::Terms,
+        Section::Postings,
+        Section::Docs,
+        Section::DocData,
+        Section::Text,
+        Section::Categories,
+        Section::Langs,
+        Section::Settings,
+        Section::Acronyms,
+        Section::Columns,
+        Section::Manifest,
+        Section::Prefixes,
     ];
 
     fn name(self) -> &'static str {
@@ -72,6 +110,9 @@ impl Section {
             Section::Langs => "LANGS",
             Section::Settings => "SETTINGS",
             Section::Acronyms => "ACRONYMS",
+            Section::Columns => "COLUMNS",
+            Section::Manifest => "MANIFEST",
+            Section::Prefixes => "PREFIXES",
         }
     }
 }
@@ -79,7 +120,7 @@ impl Section {
 // ---------------------------------------------------------------------------------------------
 // Container: header, section table, checksum.
 
-/// Assembles sections (in [`Section::ALL`] order) into one index file.
+/// Assembles sections (in [`Section::WHOLE`] or [`Section::ENTRY`] order) into one file.
 pub(crate) fn write_container(sections: &[(Section, Vec<u8>)]) -> Vec<u8> {
     let table_len = sections.len() * TABLE_ENTRY_LEN;
     let total: usize =
@@ -111,6 +152,10 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    pub(crate) fn has(&self, section: Section) -> bool {
+        self.ranges.iter().any(|(s, _)| *s == section)
+    }
+
     pub(crate) fn get<'a>(&self, bytes: &'a [u8], section: Section) -> &'a [u8] {
         // Every section was checked to exist and lie inside `bytes` by `read_container`.
         let range = self
@@ -134,7 +179,7 @@ pub(crate) fn read_container(bytes: &[u8]) -> Result<Layout, Error> {
     let mut header = Cursor::new(bytes, "header");
     header.skip(8)?;
     let version = header.u32()?;
-    if version != FORMAT_VERSION {
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(Error::Version {
             expected: FORMAT_VERSION,
             got: version,
@@ -165,20 +210,27 @@ pub(crate) fn read_container(bytes: &[u8]) -> Result<Layout, Error> {
                     format!("section {id} at {offset}+{len} is past the end"),
                 )
             })?;
-        if let Some(section) = Section::ALL.iter().find(|s| **s as u32 == id) {
+        if let Some(section) = Section::KNOWN.iter().find(|s| **s as u32 == id) {
             ranges.push((*section, offset as usize..end as usize));
         }
         // Unknown section ids are skipped: a reader of this version ignores what it does not use.
     }
-    for section in Section::ALL {
-        if !ranges.iter().any(|(s, _)| *s == section) {
+    // A split index's entry file has a MANIFEST; a single-file index has none.
+    let layout = Layout { ranges };
+    let wanted: &[Section] = if layout.has(Section::Manifest) {
+        &Section::ENTRY
+    } else {
+        &Section::WHOLE
+    };
+    for &section in wanted {
+        if !layout.has(section) {
             return Err(Error::corrupt(
                 "section table",
                 format!("missing section {}", section.name()),
             ));
         }
     }
-    Ok(Layout { ranges })
+    Ok(layout)
 }
 
 /// Compresses an index for disk: gzip, with a fixed header (no name, no time) so that builds
@@ -277,6 +329,11 @@ impl<'a> Cursor<'a> {
             ));
         }
         Ok(Cursor { bytes, pos, what })
+    }
+
+    /// The bytes not read yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.bytes.len().saturating_sub(self.pos)
     }
 
     #[cfg(test)]
@@ -586,6 +643,7 @@ pub struct Positions {
 }
 
 /// Decodes the positions of one document of a term's postings.
+#[cfg(test)]
 pub(crate) fn read_positions(
     postings: &[u8],
     offset: usize,
@@ -690,6 +748,16 @@ pub(crate) struct DocData<'a> {
 }
 
 impl DocData<'_> {
+    /// Title, url, language id and category ids, owned.
+    pub(crate) fn into_owned(self) -> (String, String, u32, Vec<u32>) {
+        (
+            self.title.to_owned(),
+            self.url.to_owned(),
+            self.lang,
+            self.categories,
+        )
+    }
+
     pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
         put_str(out, self.title);
         put_str(out, self.url);
@@ -869,7 +937,7 @@ mod tests {
 
     #[test]
     fn container_rejects_foreign_old_and_damaged_files() {
-        let sections: Vec<_> = Section::ALL
+        let sections: Vec<_> = Section::WHOLE
             .iter()
             .map(|s| (*s, vec![*s as u8; 3]))
             .collect();

@@ -3,7 +3,10 @@
 use crate::format::{
     self, DocData, DocRecord, Layout, Meta, Positions, Section, Settings, DOC_RECORD_LEN,
 };
+use crate::split::{self, Columns, PartRequest, Store};
 use std::sync::OnceLock;
+
+use fst::{IntoStreamer, Streamer};
 
 use levenshtein_automata::LevenshteinAutomatonBuilder;
 
@@ -14,30 +17,39 @@ use crate::{Date, Error};
 ///
 /// [`Index::from_bytes`] checks the magic, version, checksum and every offset before it returns,
 /// so that searching a damaged index gives an [`Error`] and never a panic.
+///
+/// An index is either one file or split (see `FORMAT.md`): an entry file that names part files.
+/// [`Index::open`] reads a folder of either kind whole. In the browser, a split index starts with
+/// its entry file alone; [`Index::search_or_need`] says which pieces a query still needs and
+/// [`Index::add_part`] adds them once fetched.
 #[derive(Debug)]
 pub struct Index {
-    bytes: Vec<u8>,
-    layout: Layout,
-    terms: fst::Map<Vec<u8>>,
+    storage: Storage,
     meta: Meta,
     categories: Vec<String>,
     langs: Vec<String>,
     settings: Settings,
     /// Acronyms and their expansions, sorted by acronym.
     acronyms: Vec<crate::acronyms::Definition>,
-    /// Per release: title and body length in words, read once for BM25.
-    lengths: Vec<(u16, u16)>,
-    /// Per release: the date as `yyyymmdd` (0 = none), read once for ranking ties and sorting.
-    dates: Vec<u32>,
-    /// Per release: where its category ids start in `category_ids` (one more entry closes).
-    category_starts: Vec<u32>,
-    /// The category ids of all releases, back to back, for filters and facets.
-    category_ids: Vec<u32>,
-    /// Per release: its language id as stored (0 = none).
-    doc_langs: Vec<u32>,
+    /// Per release: dates (`yyyymmdd`, 0 = none), title and body lengths in words, language ids
+    /// and category ids, read once for ranking, filters and facets.
+    columns: Columns,
     /// Levenshtein automaton builders for one and two edits (transpositions count as one), made
     /// on the first query that needs them: building the two-edit tables takes a moment.
     typo_builders: TypoBuilders,
+}
+
+/// Where the terms, postings and release records are.
+#[derive(Debug)]
+enum Storage {
+    /// A single-file index, all in memory.
+    Whole {
+        bytes: Vec<u8>,
+        layout: Layout,
+        terms: fst::Map<Vec<u8>>,
+    },
+    /// A split index: its manifest and the pieces loaded so far.
+    Split(Box<Store>),
 }
 
 #[derive(Default)]
@@ -51,139 +63,134 @@ impl std::fmt::Debug for TypoBuilders {
 
 /// One release's stored fields, as read from the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Doc<'a> {
-    pub record: DocRecord,
-    pub data: DocData<'a>,
+pub(crate) struct Stored {
+    pub title: String,
+    pub url: String,
+    pub lang: u32,
+    pub categories: Vec<u32>,
+    pub text: String,
 }
 
 impl Index {
-    /// Validates and loads the uncompressed bytes written by [`crate::IndexWriter::finish`].
+    /// Validates and loads the uncompressed bytes written by [`crate::IndexWriter::finish`], or
+    /// the entry file of a split index ([`crate::IndexWriter::finish_split`]).
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Index, Error> {
         let layout = format::read_container(&bytes)?;
         let meta = Meta::decode(layout.get(&bytes, Section::Meta))?;
-        let terms = fst::Map::new(layout.get(&bytes, Section::Terms).to_vec())
-            .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
-        // The fst's own checksum: traversing a damaged fst can panic inside the fst crate, so it is
-        // checked before the first lookup, on top of the file checksum.
-        terms
-            .as_fst()
-            .verify()
-            .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
         let categories =
             format::read_string_table(layout.get(&bytes, Section::Categories), "CATEGORIES")?;
         let langs = format::read_string_table(layout.get(&bytes, Section::Langs), "LANGS")?;
         let settings = Settings::decode(layout.get(&bytes, Section::Settings))?;
         let acronyms = format::read_acronyms(layout.get(&bytes, Section::Acronyms))?;
-        let mut index = Index {
-            bytes,
-            layout,
-            terms,
+        let (storage, columns) = if layout.has(Section::Manifest) {
+            let columns = Columns::decode(
+                layout.get(&bytes, Section::Columns),
+                meta.doc_count as usize,
+                categories.len(),
+                langs.len(),
+            )?;
+            let store = Store::new(&layout, &bytes, &meta)?;
+            (Storage::Split(Box::new(store)), columns)
+        } else {
+            let terms = fst::Map::new(layout.get(&bytes, Section::Terms).to_vec())
+                .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+            // The fst's own checksum: traversing a damaged fst can panic inside the fst crate, so
+            // it is checked before the first lookup, on top of the file checksum.
+            terms
+                .as_fst()
+                .verify()
+                .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+            let columns = validate_whole(&bytes, &layout, &meta, &terms, &categories, &langs)?;
+            (
+                Storage::Whole {
+                    bytes,
+                    layout,
+                    terms,
+                },
+                columns,
+            )
+        };
+        Ok(Index {
+            storage,
             meta,
             categories,
             langs,
             settings,
             acronyms,
-            lengths: Vec::new(),
-            dates: Vec::new(),
-            category_starts: Vec::new(),
-            category_ids: Vec::new(),
-            doc_langs: Vec::new(),
+            columns,
             typo_builders: TypoBuilders::default(),
-        };
-        index.validate()?;
-        Ok(index)
+        })
     }
 
-    /// Checks every cross-reference once, so that later reads cannot go out of bounds.
-    fn validate(&mut self) -> Result<(), Error> {
-        let n = self.meta.doc_count as usize;
-        let mut lengths = Vec::with_capacity(n);
-        let mut dates = Vec::with_capacity(n);
-        let mut category_starts = Vec::with_capacity(n + 1);
-        let mut category_ids = Vec::new();
-        let mut doc_langs = Vec::with_capacity(n);
-        let docs = self.section(Section::Docs);
-        if docs.len() != (n + 1) * DOC_RECORD_LEN {
-            return Err(Error::corrupt(
-                "DOCS",
-                format!("{} bytes for {n} releases", docs.len()),
-            ));
-        }
-        let text = std::str::from_utf8(self.section(Section::Text))
-            .map_err(|e| Error::corrupt("TEXT", e.to_string()))?;
-        let data = self.section(Section::DocData);
-        let mut previous = DocRecord::read(docs, 0)?;
-        for doc in 1..=n as u32 {
-            let next = DocRecord::read(docs, doc)?;
-            let text_ok = previous.text_offset <= next.text_offset
-                && text.is_char_boundary(previous.text_offset as usize)
-                && text.is_char_boundary(next.text_offset as usize)
-                && next.text_offset as usize <= text.len();
-            if !text_ok
-                || previous.data_offset >= next.data_offset
-                || next.data_offset as usize > data.len()
-            {
-                return Err(Error::corrupt(
-                    "DOCS",
-                    format!("offsets of release {}", doc - 1),
-                ));
-            }
-            let fields = DocData::read(&data[..next.data_offset as usize], previous.data_offset)?;
-            let lang_ok = fields.lang as usize <= self.langs.len();
-            if !lang_ok
-                || fields
-                    .categories
-                    .iter()
-                    .any(|&c| c as usize >= self.categories.len())
-            {
-                return Err(Error::corrupt(
-                    "DOCDATA",
-                    format!("table ids of release {}", doc - 1),
-                ));
-            }
-            if previous.date != 0 && Date::from_yyyymmdd(previous.date).is_none() {
-                return Err(Error::corrupt(
-                    "DOCS",
-                    format!("date {} of release {}", previous.date, doc - 1),
-                ));
-            }
-            lengths.push((previous.title_len, previous.body_len));
-            dates.push(previous.date);
-            category_starts.push(category_ids.len() as u32);
-            category_ids.extend_from_slice(&fields.categories);
-            doc_langs.push(fields.lang);
-            previous = next;
-        }
-        category_starts.push(category_ids.len() as u32);
-        self.lengths = lengths;
-        self.dates = dates;
-        self.category_starts = category_starts;
-        self.category_ids = category_ids;
-        self.doc_langs = doc_langs;
-        let postings_len = self.section(Section::Postings).len();
-        let mut stream = self.terms.stream();
-        while let Some((term, value)) = fst::Streamer::next(&mut stream) {
-            let (offset, df) = format::split_term_value(value);
-            if offset >= postings_len || df == 0 || df > self.meta.doc_count {
-                return Err(Error::corrupt(
-                    "TERMS",
-                    format!("entry for {:?}", String::from_utf8_lossy(term)),
-                ));
-            }
-        }
-        Ok(())
+    /// Whether this is the entry file of a split index (whose parts load separately).
+    pub fn is_split(&self) -> bool {
+        matches!(self.storage, Storage::Split(_))
     }
 
-    /// Reads an index folder written by `pressroom-index build` (its [`crate::INDEX_FILE`]).
+    /// The part files a split index names (none for a single-file index).
+    pub fn part_files(&self) -> Vec<String> {
+        match &self.storage {
+            Storage::Split(store) => store.files().map(str::to_owned).collect(),
+            Storage::Whole { .. } => Vec::new(),
+        }
+    }
+
+    /// Adds a piece of a part file that [`Index::search_or_need`] asked for: bytes `start..end`
+    /// of `file`, inflated first when the request said `gzip`. Checks what it can (the file is
+    /// one of this index's, the length is right, a dictionary part is sound) and returns an
+    /// error otherwise.
+    pub fn add_part(
+        &mut self,
+        file: &str,
+        start: u64,
+        end: u64,
+        bytes: Vec<u8>,
+        gzip: bool,
+    ) -> Result<(), Error> {
+        match &mut self.storage {
+            Storage::Split(store) => store.add(file, start, end, bytes, gzip),
+            Storage::Whole { .. } => Err(Error::corrupt(
+                "part",
+                format!("{file}: this index is a single file and has no parts"),
+            )),
+        }
+    }
+
+    /// Searches, or says which pieces of a split index the query needs first: fetch them, add
+    /// them with [`Index::add_part`] and ask again. A single-file index always answers.
+    pub fn search_or_need(&self, query: &str, options: &SearchOptions) -> Result<Searched, Error> {
+        let results = search::run(self, query, options)?;
+        match &self.storage {
+            Storage::Split(store) if store.has_needs() => Ok(Searched::Need(store.take_needs())),
+            _ => Ok(Searched::Done(results)),
+        }
+    }
+
+    /// Reads an index folder written by `pressroom-index build`: its [`crate::INDEX_FILE`] and,
+    /// for a split index, every part file it names.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn open(dir: impl AsRef<std::path::Path>) -> Result<Index, Error> {
+        let read = |path: std::path::PathBuf| {
+            std::fs::read(&path).map_err(|e| Error::Io {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })
+        };
         let path = dir.as_ref().join(crate::INDEX_FILE);
-        let io = |e: std::io::Error| Error::Io {
+        let stored = read(path.clone())?;
+        let raw = format::decompress(&stored).map_err(|e| Error::Io {
             path: path.display().to_string(),
             message: e.to_string(),
-        };
-        let stored = std::fs::read(&path).map_err(io)?;
-        Index::from_bytes(format::decompress(&stored).map_err(io)?)
+        })?;
+        let mut index = Index::from_bytes(raw)?;
+        if let Storage::Split(store) = &mut index.storage {
+            let files: Vec<String> = store.files().map(str::to_owned).collect();
+            for file in files {
+                let bytes = read(dir.as_ref().join(&file))?;
+                store.add_file(&file, bytes)?;
+            }
+        }
+        Ok(index)
     }
 
     /// The number of releases in the index.
@@ -209,71 +216,181 @@ impl Index {
 
     /// The number of distinct terms in the dictionary.
     pub fn term_count(&self) -> usize {
-        self.terms.len()
+        match &self.storage {
+            Storage::Whole { terms, .. } => terms.len(),
+            Storage::Split(store) => store.manifest.terms as usize,
+        }
     }
 
-    /// Searches the index. See [`SearchOptions`] for paging and ranking weights.
+    /// Searches the index. See [`SearchOptions`] for paging and ranking weights. A split index
+    /// must have every piece the query needs (as [`Index::open`] loads them all); otherwise
+    /// use [`Index::search_or_need`].
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<SearchResults, Error> {
-        search::run(self, query, options)
+        match self.search_or_need(query, options)? {
+            Searched::Done(results) => Ok(results),
+            Searched::Need(parts) => Err(Error::corrupt(
+                "part",
+                format!(
+                    "{} pieces of the split index are not loaded, e.g. {}",
+                    parts.len(),
+                    parts.first().map_or("", |p| p.file.as_str())
+                ),
+            )),
+        }
     }
 
     /// Where `term` (already normalized) occurs in release `doc`; `None` when it does not.
     pub fn positions(&self, term: &str, doc: u32) -> Result<Option<Positions>, Error> {
-        match self.terms.get(term) {
-            Some(value) => {
-                let (offset, df) = format::split_term_value(value);
-                format::read_positions(
-                    self.section(Section::Postings),
-                    offset,
-                    df,
-                    self.meta.doc_count,
-                    doc,
-                )
-            }
-            None => Ok(None),
-        }
-    }
-
-    pub(crate) fn section(&self, section: Section) -> &[u8] {
-        self.layout.get(&self.bytes, section)
+        let Some(value) = self.term(term) else {
+            return Ok(None);
+        };
+        let found = self.positions_for(value, &[doc])?;
+        Ok(found
+            .into_iter()
+            .next()
+            .filter(|p| !p.title.is_empty() || !p.body.is_empty()))
     }
 
     pub(crate) fn meta(&self) -> &Meta {
         &self.meta
     }
 
-    pub(crate) fn terms(&self) -> &fst::Map<Vec<u8>> {
-        &self.terms
+    /// The fst value of `term`, if the dictionary has it.
+    pub(crate) fn term(&self, term: &str) -> Option<u64> {
+        match &self.storage {
+            Storage::Whole { terms, .. } => terms.get(term),
+            Storage::Split(store) => {
+                let key = term.as_bytes();
+                let (parts, _) = store.dict_parts(key, Some(key));
+                parts.first().and_then(|p| p.fst.get(key))
+            }
+        }
     }
 
+    /// The terms starting with `prefix` (all of them, or those `dfa` accepts), with their fst
+    /// values, in term order.
+    pub(crate) fn terms_with_prefix(
+        &self,
+        prefix: &str,
+        dfa: Option<&levenshtein_automata::DFA>,
+    ) -> Vec<(String, u64)> {
+        let from = prefix.as_bytes();
+        let mut to = from.to_vec();
+        to.push(0xff);
+        let mut out = Vec::new();
+        let mut collect = |map: &fst::Map<Vec<u8>>| match dfa {
+            Some(dfa) => drain(map.search(dfa).ge(from).lt(&to).into_stream(), &mut out),
+            None => drain(map.range().ge(from).lt(&to).into_stream(), &mut out),
+        };
+        match &self.storage {
+            Storage::Whole { terms, .. } => collect(terms),
+            Storage::Split(store) => {
+                for part in store.dict_parts(from, Some(&to)).0 {
+                    collect(&part.fst);
+                }
+            }
+        }
+        out
+    }
+
+    /// The precomputed completions of a one-letter prefix, when the index has them (a split
+    /// index does, so that the first keystroke fetches no dictionary part).
+    pub(crate) fn one_letter_completions(&self, letter: &str) -> Option<Vec<(String, u64)>> {
+        match &self.storage {
+            Storage::Whole { .. } => None,
+            Storage::Split(store) => Some(
+                store
+                    .prefixes
+                    .binary_search_by(|p| p.0.as_str().cmp(letter))
+                    .map(|i| {
+                        store.prefixes[i]
+                            .1
+                            .iter()
+                            .map(|c| (c.0.clone(), c.1))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// A term's postings (without positions); empty while a split index still needs them.
     pub(crate) fn postings(&self, value: u64) -> Result<Vec<format::Posting>, Error> {
         let (offset, df) = format::split_term_value(value);
-        format::read_postings(
-            self.section(Section::Postings),
-            offset,
-            df,
-            self.meta.doc_count,
-        )
+        match &self.storage {
+            Storage::Whole { bytes, layout, .. } => format::read_postings(
+                layout.get(bytes, Section::Postings),
+                offset,
+                df,
+                self.meta.doc_count,
+            ),
+            Storage::Split(store) => match store.postings(value, false) {
+                Some(bytes) => format::read_postings(bytes, 0, df, self.meta.doc_count),
+                None => Ok(Vec::new()),
+            },
+        }
     }
 
-    pub(crate) fn record(&self, doc: u32) -> Result<DocRecord, Error> {
-        DocRecord::read(self.section(Section::Docs), doc)
+    /// The positions of the term with fst value `value` in each of `docs` (sorted), in that order;
+    /// empty positions for a release without the term. One pass over the term's postings.
+    pub(crate) fn positions_for(&self, value: u64, docs: &[u32]) -> Result<Vec<Positions>, Error> {
+        let (offset, df) = format::split_term_value(value);
+        match &self.storage {
+            Storage::Whole { bytes, layout, .. } => format::read_positions_for(
+                layout.get(bytes, Section::Postings),
+                offset,
+                df,
+                self.meta.doc_count,
+                docs,
+            ),
+            Storage::Split(store) => match store.postings(value, true) {
+                Some(bytes) => format::read_positions_for(bytes, 0, df, self.meta.doc_count, docs),
+                None => Ok(vec![Positions::default(); docs.len()]),
+            },
+        }
     }
 
-    pub(crate) fn doc(&self, doc: u32) -> Result<Doc<'_>, Error> {
-        let record = self.record(doc)?;
-        let data = DocData::read(self.section(Section::DocData), record.data_offset)?;
-        Ok(Doc { record, data })
-    }
-
-    pub(crate) fn text(&self, doc: u32) -> Result<&str, Error> {
-        let start = self.record(doc)?.text_offset as usize;
-        let end = self.record(doc + 1)?.text_offset as usize;
-        let bytes = self
-            .section(Section::Text)
-            .get(start..end)
-            .unwrap_or_default();
-        std::str::from_utf8(bytes).map_err(|e| Error::corrupt("TEXT", e.to_string()))
+    /// Release `doc`'s stored fields; `None` while a split index still needs them.
+    pub(crate) fn stored(&self, doc: u32) -> Result<Option<Stored>, Error> {
+        let (data, text) = match &self.storage {
+            Storage::Whole { bytes, layout, .. } => {
+                let docs = layout.get(bytes, Section::Docs);
+                let (this, next) = (DocRecord::read(docs, doc)?, DocRecord::read(docs, doc + 1)?);
+                let data = DocData::read(layout.get(bytes, Section::DocData), this.data_offset)?;
+                let text = layout
+                    .get(bytes, Section::Text)
+                    .get(this.text_offset as usize..next.text_offset as usize)
+                    .unwrap_or_default();
+                let text =
+                    std::str::from_utf8(text).map_err(|e| Error::corrupt("TEXT", e.to_string()))?;
+                (data.into_owned(), text.to_owned())
+            }
+            Storage::Split(store) => {
+                let Some(record) = store.record(doc)? else {
+                    return Ok(None);
+                };
+                let (data, text) = split::read_record(&record)?;
+                if data.lang as usize > self.langs.len()
+                    || data
+                        .categories
+                        .iter()
+                        .any(|&c| c as usize >= self.categories.len())
+                {
+                    return Err(Error::corrupt(
+                        "records",
+                        format!("table ids of release {doc}"),
+                    ));
+                }
+                (data.into_owned(), text.to_owned())
+            }
+        };
+        Ok(Some(Stored {
+            title: data.0,
+            url: data.1,
+            lang: data.2,
+            categories: data.3,
+            text,
+        }))
     }
 
     /// The automaton builder for a query word of `letters` letters, or `None` when the word is
@@ -317,9 +434,10 @@ impl Index {
 
     /// The category ids of release `doc`.
     pub(crate) fn doc_categories(&self, doc: u32) -> &[u32] {
+        let c = &self.columns;
         let d = doc as usize;
-        match (self.category_starts.get(d), self.category_starts.get(d + 1)) {
-            (Some(&a), Some(&b)) => self
+        match (c.category_starts.get(d), c.category_starts.get(d + 1)) {
+            (Some(&a), Some(&b)) => c
                 .category_ids
                 .get(a as usize..b as usize)
                 .unwrap_or_default(),
@@ -329,28 +447,19 @@ impl Index {
 
     /// The stored language id of release `doc` (0 when unknown).
     pub(crate) fn doc_lang(&self, doc: u32) -> u32 {
-        self.doc_langs.get(doc as usize).copied().unwrap_or(0)
-    }
-
-    /// The positions of the term with fst value `value` in each of `docs` (sorted), in that order;
-    /// empty positions for a release without the term. One pass over the term's postings.
-    pub(crate) fn positions_for(&self, value: u64, docs: &[u32]) -> Result<Vec<Positions>, Error> {
-        let (offset, df) = format::split_term_value(value);
-        format::read_positions_for(
-            self.section(Section::Postings),
-            offset,
-            df,
-            self.meta.doc_count,
-            docs,
-        )
+        self.columns.langs.get(doc as usize).copied().unwrap_or(0)
     }
 
     pub(crate) fn lengths(&self, doc: u32) -> (u16, u16) {
-        self.lengths.get(doc as usize).copied().unwrap_or((0, 0))
+        self.columns
+            .lengths
+            .get(doc as usize)
+            .copied()
+            .unwrap_or((0, 0))
     }
 
     pub(crate) fn date(&self, doc: u32) -> u32 {
-        self.dates.get(doc as usize).copied().unwrap_or(0)
+        self.columns.dates.get(doc as usize).copied().unwrap_or(0)
     }
 
     pub(crate) fn category(&self, id: u32) -> &str {
@@ -362,4 +471,109 @@ impl Index {
             .and_then(|i| self.langs.get(i as usize))
             .map(String::as_str)
     }
+}
+
+/// Appends the UTF-8 keys of `stream` and their values to `out`.
+fn drain<S: for<'a> Streamer<'a, Item = (&'a [u8], u64)>>(
+    mut stream: S,
+    out: &mut Vec<(String, u64)>,
+) {
+    while let Some((key, value)) = stream.next() {
+        if let Ok(key) = std::str::from_utf8(key) {
+            out.push((key.to_owned(), value));
+        }
+    }
+}
+
+/// What [`Index::search_or_need`] gives: the results, or the pieces to fetch first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Searched {
+    /// The answer.
+    Done(SearchResults),
+    /// Pieces of part files that must be added before the query can be answered.
+    Need(Vec<PartRequest>),
+}
+
+/// Checks every cross-reference of a single-file index once, so that later reads cannot go out of
+/// bounds, and reads the per-release columns.
+fn validate_whole(
+    bytes: &[u8],
+    layout: &Layout,
+    meta: &Meta,
+    terms: &fst::Map<Vec<u8>>,
+    categories: &[String],
+    langs: &[String],
+) -> Result<Columns, Error> {
+    let n = meta.doc_count as usize;
+    let mut columns = Columns::default();
+    let docs = layout.get(bytes, Section::Docs);
+    if docs.len() != (n + 1) * DOC_RECORD_LEN {
+        return Err(Error::corrupt(
+            "DOCS",
+            format!("{} bytes for {n} releases", docs.len()),
+        ));
+    }
+    let text = std::str::from_utf8(layout.get(bytes, Section::Text))
+        .map_err(|e| Error::corrupt("TEXT", e.to_string()))?;
+    let data = layout.get(bytes, Section::DocData);
+    let mut previous = DocRecord::read(docs, 0)?;
+    for doc in 1..=n as u32 {
+        let next = DocRecord::read(docs, doc)?;
+        let text_ok = previous.text_offset <= next.text_offset
+            && text.is_char_boundary(previous.text_offset as usize)
+            && text.is_char_boundary(next.text_offset as usize)
+            && next.text_offset as usize <= text.len();
+        if !text_ok
+            || previous.data_offset >= next.data_offset
+            || next.data_offset as usize > data.len()
+        {
+            return Err(Error::corrupt(
+                "DOCS",
+                format!("offsets of release {}", doc - 1),
+            ));
+        }
+        let fields = DocData::read(&data[..next.data_offset as usize], previous.data_offset)?;
+        if fields.lang as usize > langs.len()
+            || fields
+                .categories
+                .iter()
+                .any(|&c| c as usize >= categories.len())
+        {
+            return Err(Error::corrupt(
+                "DOCDATA",
+                format!("table ids of release {}", doc - 1),
+            ));
+        }
+        if previous.date != 0 && Date::from_yyyymmdd(previous.date).is_none() {
+            return Err(Error::corrupt(
+                "DOCS",
+                format!("date {} of release {}", previous.date, doc - 1),
+            ));
+        }
+        columns
+            .lengths
+            .push((previous.title_len, previous.body_len));
+        columns.dates.push(previous.date);
+        columns
+            .category_starts
+            .push(columns.category_ids.len() as u32);
+        columns.category_ids.extend_from_slice(&fields.categories);
+        columns.langs.push(fields.lang);
+        previous = next;
+    }
+    columns
+        .category_starts
+        .push(columns.category_ids.len() as u32);
+    let postings_len = layout.get(bytes, Section::Postings).len();
+    let mut stream = terms.stream();
+    while let Some((term, value)) = stream.next() {
+        let (offset, df) = format::split_term_value(value);
+        if offset >= postings_len || df == 0 || df > meta.doc_count {
+            return Err(Error::corrupt(
+                "TERMS",
+                format!("entry for {:?}", String::from_utf8_lossy(term)),
+            ));
+        }
+    }
+    Ok(columns)
 }

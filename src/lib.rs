@@ -37,6 +37,7 @@ mod index;
 pub mod query;
 mod release;
 mod search;
+mod split;
 mod writer;
 
 #[cfg(target_arch = "wasm32")]
@@ -46,9 +47,10 @@ pub use error::Error;
 #[cfg(not(target_arch = "wasm32"))]
 pub use format::{compress, decompress};
 pub use format::{Positions, Settings, FORMAT_VERSION, INDEX_FILE};
-pub use index::Index;
+pub use index::{Index, Searched};
 pub use release::{Date, Release};
 pub use search::{
     FacetCount, Facets, Filters, Hit, Ranking, RankingOverrides, SearchOptions, SearchResults, Sort,
 };
+pub use split::{PartRequest, SplitIndex, PART_EXTENSION, PART_PREFIX};
 pub use writer::{AnalyzedRelease, IndexWriter};

@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use fst::{IntoStreamer, Streamer};
 use serde::{Deserialize, Serialize};
 
 use crate::acronyms;
@@ -15,6 +14,7 @@ use crate::excerpt::excerpt;
 use crate::format::split_term_value;
 use crate::index::Index;
 use crate::query::{self, Clause, Field, Query};
+use crate::split::ONE_LETTER_EXPANSIONS;
 use crate::{Date, Error};
 
 /// The most completions a prefix expands to; the most frequent win.
@@ -451,7 +451,9 @@ pub(crate) fn run(
         .iter()
         .skip(options.offset)
         .take(limit)
-        .map(|&(score, _, doc)| hit(index, doc, score, &highlight, excerpt_words))
+        .filter_map(|&(score, _, doc)| {
+            hit(index, doc, score, &highlight, excerpt_words).transpose()
+        })
         .collect::<Result<_, _>>()?;
     if results.total == 0 && !browsing {
         results.suggestion = suggest(index, &query, options)?;
@@ -499,8 +501,7 @@ impl Search<'_> {
                     Group {
                         variants: self
                             .index
-                            .terms()
-                            .get(term)
+                            .term(term)
                             .map(|v| (v, 1.0, term.clone()))
                             .into_iter()
                             .collect(),
@@ -560,7 +561,7 @@ impl Search<'_> {
     fn phrase(&self, terms: &[String], field: Field) -> Result<Matches, Error> {
         let mut lists = Vec::with_capacity(terms.len());
         for term in terms {
-            let Some(value) = self.index.terms().get(term) else {
+            let Some(value) = self.index.term(term) else {
                 return Ok(Vec::new());
             };
             lists.push(value);
@@ -721,7 +722,7 @@ fn suggest(index: &Index, query: &Query, options: &SearchOptions) -> Result<Opti
     let mut changed = false;
     for clause in &query.must {
         for term in clause.terms() {
-            if index.terms().get(term).is_some() || term.chars().count() < 3 {
+            if index.term(term).is_some() || term.chars().count() < 3 {
                 words.push(term.to_owned());
                 continue;
             }
@@ -732,8 +733,11 @@ fn suggest(index: &Index, query: &Query, options: &SearchOptions) -> Result<Opti
                 1
             };
             let dfa = index.typo_builder(edits).build_dfa(term);
-            let stream = index.terms().search(&dfa).into_stream();
-            let best = most_frequent(stream, 1, |_| Some(1.0));
+            let mut candidates = typo_candidates(index, term, &dfa, false);
+            if candidates.is_empty() {
+                candidates = typo_candidates(index, term, &dfa, true);
+            }
+            let best = most_frequent(candidates, 1, |_| Some(1.0));
             match best.into_iter().next() {
                 Some((_, _, word)) => {
                     words.push(word);
@@ -786,30 +790,31 @@ fn run_without_suggestion(
         .count())
 }
 
-/// The dictionary terms for one query word: itself, plus its completions when it is a prefix.
+/// The dictionary terms for one query word: itself, plus its completions when it is a prefix,
+/// plus the words within typing distance.
 fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
     let mut variants = Vec::new();
-    if let Some(value) = index.terms().get(term) {
+    if let Some(value) = index.term(term) {
         variants.push((value, 1.0, term.to_owned()));
     }
+    let letters = term.chars().count();
     if prefix {
-        let mut upper = term.as_bytes().to_vec();
-        upper.push(0xff);
-        let stream = index
-            .terms()
-            .range()
-            .gt(term.as_bytes())
-            .lt(&upper)
-            .into_stream();
-        let cap = if term.chars().count() >= LONG_PREFIX_LETTERS {
-            MAX_LONG_PREFIX_EXPANSIONS
+        let weigh = |key: &str| (key != term).then_some(ranking.prefix_weight);
+        let completions = if letters == 1 {
+            // A split index keeps these precomputed; a single-file index picks the same ones.
+            let precomputed = index.one_letter_completions(term);
+            let candidates = precomputed.unwrap_or_else(|| index.terms_with_prefix(term, None));
+            most_frequent(candidates, ONE_LETTER_EXPANSIONS, weigh)
         } else {
-            MAX_PREFIX_EXPANSIONS
+            let cap = if letters >= LONG_PREFIX_LETTERS {
+                MAX_LONG_PREFIX_EXPANSIONS
+            } else {
+                MAX_PREFIX_EXPANSIONS
+            };
+            most_frequent(index.terms_with_prefix(term, None), cap, weigh)
         };
-        let completions = most_frequent(stream, cap, |_| Some(ranking.prefix_weight));
         variants.extend(completions);
     }
-    let letters = term.chars().count();
     if let Some(builder) = index.typo_automaton(letters) {
         let dfa = if prefix {
             builder.build_prefix_dfa(term)
@@ -817,8 +822,12 @@ fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
             builder.build_dfa(term)
         };
         let first = term.chars().next();
-        let stream = index.terms().search(&dfa).into_stream();
-        let typos = most_frequent(stream, MAX_TYPO_EXPANSIONS, |key| {
+        let mut candidates = typo_candidates(index, term, &dfa, false);
+        if variants.is_empty() && candidates.is_empty() {
+            // Nothing near: look through the whole first letter before giving up on the word.
+            candidates = typo_candidates(index, term, &dfa, true);
+        }
+        let typos = most_frequent(candidates, MAX_TYPO_EXPANSIONS, |key| {
             let edits = match dfa.eval(key) {
                 levenshtein_automata::Distance::Exact(d) => d,
                 levenshtein_automata::Distance::AtLeast(_) => return None,
@@ -838,22 +847,56 @@ fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
     Group { variants }
 }
 
-/// Collects the terms of `stream` that `weigh` accepts, keeping the `limit` with the most
-/// releases (ties in term order, so the choice is stable).
-fn most_frequent<'f>(
-    mut stream: impl for<'a> Streamer<'a, Item = (&'a [u8], u64)>,
+/// The dictionary terms `dfa` accepts among those a typo of `term` can be. Narrow (`wide`
+/// false): the terms that start with its first two letters, or its first and third (an extra
+/// second letter), or its first two swapped. Wide: every term with its first letter, or its
+/// first two swapped. Searching narrow first keeps a split index from fetching a whole letter of
+/// the dictionary for every word typed; a word with no exact match and nothing near in the narrow
+/// ranges is searched wide (a dropped or wrong second letter). A wrong first letter is left to
+/// "did you mean".
+fn typo_candidates(
+    index: &Index,
+    term: &str,
+    dfa: &levenshtein_automata::DFA,
+    wide: bool,
+) -> Vec<(String, u64)> {
+    let c: Vec<char> = term.chars().take(3).collect();
+    let pairs: Vec<Vec<char>> = match (wide, &c[..]) {
+        (false, &[a, b, x]) => vec![vec![a, b], vec![a, x], vec![b, a]],
+        (_, &[a, b, ..]) => vec![vec![a], vec![b, a]],
+        _ => return index.terms_with_prefix(term, Some(dfa)),
+    };
+    let mut prefixes: Vec<String> = pairs.iter().map(|p| p.iter().collect()).collect();
+    prefixes.sort();
+    prefixes.dedup();
+    // Drop a prefix that another covers ("s" covers "sa"), so no term is listed twice.
+    let covered: Vec<String> = prefixes
+        .iter()
+        .filter(|p| {
+            !prefixes
+                .iter()
+                .any(|q| q != *p && p.starts_with(q.as_str()))
+        })
+        .cloned()
+        .collect();
+    covered
+        .iter()
+        .flat_map(|p| index.terms_with_prefix(p, Some(dfa)))
+        .collect()
+}
+
+/// Keeps the terms that `weigh` accepts, the `limit` with the most releases (ties in term order,
+/// so the choice is stable).
+fn most_frequent(
+    candidates: Vec<(String, u64)>,
     limit: usize,
     mut weigh: impl FnMut(&str) -> Option<f64>,
 ) -> Vec<(u64, f64, String)> {
-    let mut found = Vec::new();
-    while let Some((key, value)) = stream.next() {
-        if let Ok(key) = std::str::from_utf8(key) {
-            if let Some(weight) = weigh(key) {
-                found.push((value, weight, key.to_owned()));
-            }
-        }
-    }
-    found.sort_by(|a: &(u64, f64, String), b| {
+    let mut found: Vec<(u64, f64, String)> = candidates
+        .into_iter()
+        .filter_map(|(key, value)| weigh(&key).map(|w| (value, w, key)))
+        .collect();
+    found.sort_by(|a, b| {
         split_term_value(b.0)
             .1
             .cmp(&split_term_value(a.0).1)
@@ -902,27 +945,28 @@ impl<'a> Stats<'a> {
     }
 }
 
+/// The hit for release `doc`; `None` while a split index still needs its record.
 fn hit(
     index: &Index,
     doc: u32,
     score: f64,
     highlight: &HashSet<&str>,
     excerpt_words: usize,
-) -> Result<Hit, Error> {
-    let stored = index.doc(doc)?;
-    let text = index.text(doc)?;
-    Ok(Hit {
-        url: stored.data.url.to_owned(),
-        title: stored.data.title.to_owned(),
-        date: Date::from_yyyymmdd(stored.record.date).map(|d| d.to_string()),
-        excerpt: excerpt(text, excerpt_words, |term| highlight.contains(term)),
+) -> Result<Option<Hit>, Error> {
+    let Some(stored) = index.stored(doc)? else {
+        return Ok(None);
+    };
+    Ok(Some(Hit {
+        url: stored.url,
+        title: stored.title,
+        date: Date::from_yyyymmdd(index.date(doc)).map(|d| d.to_string()),
+        excerpt: excerpt(&stored.text, excerpt_words, |term| highlight.contains(term)),
         score: (score * 10_000.0).round() / 10_000.0,
         categories: stored
-            .data
             .categories
             .iter()
             .map(|&c| index.category(c).to_owned())
             .collect(),
-        lang: index.lang(stored.data.lang).map(str::to_owned),
-    })
+        lang: index.lang(stored.lang).map(str::to_owned),
+    }))
 }

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::{Index, SearchOptions};
+use crate::{Index, SearchOptions, Searched};
 
 /// An index loaded into wasm memory. In JavaScript: `Index.load(bytes)`, `index.search(q, options)`.
 #[wasm_bindgen(js_name = Index)]
@@ -21,8 +21,11 @@ impl WasmIndex {
         })
     }
 
-    /// Searches; `options` is `{ limit, offset, ranking }` or undefined. Returns
-    /// `{ total, hits: [{ url, title, date, excerpt, score, categories, lang }] }`.
+    /// Searches; `options` is `{ limit, offset, ranking, filters, sort, excerptWords }` or
+    /// undefined. Returns `{ total, hits: [{ url, title, date, excerpt, score, categories, lang }],
+    /// facets, suggestion?, truncated? }`; for a split index that still lacks pieces the query
+    /// touches, `{ need: [{ file, start, end, gzip }] }` instead: fetch them, `addPart` each,
+    /// and search again.
     pub fn search(&self, query: &str, options: JsValue) -> Result<JsValue, JsError> {
         let options: SearchOptions = if options.is_undefined() || options.is_null() {
             SearchOptions::default()
@@ -30,9 +33,45 @@ impl WasmIndex {
             serde_wasm_bindgen::from_value(options)
                 .map_err(|e| JsError::new(&format!("search options: {e}")))?
         };
-        let results = self.inner.search(query, &options)?;
         let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        serde::Serialize::serialize(&results, &serializer).map_err(|e| JsError::new(&e.to_string()))
+        let value = match self.inner.search_or_need(query, &options)? {
+            Searched::Done(results) => serde::Serialize::serialize(&results, &serializer),
+            Searched::Need(need) => {
+                #[derive(serde::Serialize)]
+                struct Need {
+                    need: Vec<crate::PartRequest>,
+                }
+                serde::Serialize::serialize(&Need { need }, &serializer)
+            }
+        };
+        value.map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Adds bytes `start..end` of the part file `file` that a search asked for, inflated first
+    /// when the request said `gzip`. Throws when they do not belong to this index or are damaged.
+    #[wasm_bindgen(js_name = addPart)]
+    pub fn add_part(
+        &mut self,
+        file: &str,
+        start: f64,
+        end: f64,
+        bytes: Vec<u8>,
+        gzip: bool,
+    ) -> Result<(), JsError> {
+        let whole =
+            |n: f64| (n >= 0.0 && n.fract() == 0.0 && n <= 2f64.powi(53)).then_some(n as u64);
+        let (Some(start), Some(end)) = (whole(start), whole(end)) else {
+            return Err(JsError::new(&format!(
+                "{file}: bad byte range {start}..{end}"
+            )));
+        };
+        Ok(self.inner.add_part(file, start, end, bytes, gzip)?)
+    }
+
+    /// Whether this is the entry file of a split index, whose parts load as queries need them.
+    #[wasm_bindgen(getter, js_name = isSplit)]
+    pub fn is_split(&self) -> bool {
+        self.inner.is_split()
     }
 
     /// The number of releases in the index.

@@ -251,6 +251,16 @@ impl IndexWriter {
     }
 }
 
+impl IndexWriter {
+    /// Writes the index split into an entry file and part files (see `FORMAT.md`), so a browser
+    /// fetches only the pieces a query touches. The parts hold the same numbers as
+    /// [`IndexWriter::finish`] writes, so both give the same hits.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn finish_split(self) -> Result<crate::SplitIndex, Error> {
+        crate::split::split(&self.finish()?)
+    }
+}
+
 fn sorted_table<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
     let mut table: Vec<String> = values.cloned().collect();
     table.sort_unstable();

@@ -33,17 +33,26 @@ function loadEngine(base) {
   return engines.get(url);
 }
 
+/** How many fetch-and-add rounds one query may take (dictionary, postings, record offsets, records). */
+const MAX_ROUNDS = 8;
+
 /** A search index, opened from a folder written by `pressroom-index build`. */
 export class Pressroom {
   #index;
+  #folder;
+  /** Pieces being fetched, by `file:start:end`, so concurrent queries share one request. */
+  #inflight = new Map();
 
   /** Use `Pressroom.open`. */
-  constructor(index) {
+  constructor(index, folder) {
     this.#index = index;
+    this.#folder = folder;
   }
 
   /**
-   * Fetches the index in `base` (a folder URL, resolved against the page) and loads it.
+   * Fetches the index in `base` (a folder URL, resolved against the page) and loads it. A small
+   * index is one file; a large one is split, and only its entry file is fetched here: the parts
+   * follow as queries need them, and stay cached for the session.
    * @param {string | URL} [base] defaults to the folder of pressroom.js itself.
    * @returns {Promise<Pressroom>}
    */
@@ -52,28 +61,76 @@ export class Pressroom {
     const indexUrl = new URL(INDEX_FILE, folder).href;
     const [engine, bytes] = await Promise.all([loadEngine(folder), fetchIndex(indexUrl)]);
     try {
-      return new Pressroom(engine.Index.load(bytes));
+      return new Pressroom(engine.Index.load(bytes), folder);
     } catch (err) {
       throw new Error(`The search index ${indexUrl} could not be read: ${err.message}`, { cause: err });
     }
   }
 
   /**
-   * Searches the index; resolves to exactly what the engine returns.
+   * Searches the index; resolves to exactly what the engine returns. For a split index this
+   * first fetches, in parallel, the pieces the query touches that are not loaded yet.
    * @param {string} query what the visitor typed
    * @param {{ limit?: number, offset?: number }} [options]
    * @returns {Promise<{ total: number, hits: Array<{ url: string, title: string,
    *   date: string | null, excerpt: string, score: number }> }>}
    */
   async search(query, options = {}) {
-    if (!this.#index) throw new Error('This Pressroom index has been closed');
-    return this.#index.search(String(query), options);
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      if (!this.#index) throw new Error('This Pressroom index has been closed');
+      const results = this.#index.search(String(query), options);
+      if (!results.need) return results;
+      await Promise.all(results.need.map((piece) => this.#load(piece)));
+    }
+    throw new Error(`The query “${query}” still needed parts of the index after ${MAX_ROUNDS} rounds`);
+  }
+
+  /** Fetches one piece a query needs (once, however many queries ask) and adds it. */
+  #load(piece) {
+    const key = `${piece.file}:${piece.start}:${piece.end}`;
+    if (!this.#inflight.has(key)) {
+      const url = new URL(piece.file, this.#folder).href;
+      const done = fetchRange(url, piece.start, piece.end, piece.gzip).then((bytes) => {
+        try {
+          this.#index?.addPart(piece.file, piece.start, piece.end, bytes, piece.gzip);
+        } catch (err) {
+          throw new Error(`The search index part ${url} could not be read: ${err.message}`, { cause: err });
+        }
+      });
+      // Whatever happened, the next query asks afresh: a failure may pass, a success is kept.
+      done.finally(() => this.#inflight.delete(key)).catch(() => {});
+      this.#inflight.set(key, done);
+    }
+    return this.#inflight.get(key);
   }
 
   /** Frees the engine's memory; the object cannot search afterwards. */
   close() {
     this.#index?.free();
     this.#index = null;
+  }
+}
+
+/**
+ * Bytes `start..end` of a part file, with an HTTP range request, inflated when they are a gzip
+ * member. A server that ignores ranges (200 with the whole file) still works: the piece is cut
+ * out of the whole. A short body is an error, retried like a network failure.
+ */
+async function fetchRange(url, start, end, gzip) {
+  const response = await fetchWithRetry(url, { headers: { Range: `bytes=${start}-${end - 1}` } }, async (r) => {
+    let bytes = new Uint8Array(await r.arrayBuffer());
+    if (r.status === 200) bytes = bytes.subarray(start, end);
+    if (bytes.length !== end - start) {
+      throw new Error(`${bytes.length} of ${end - start} bytes arrived`);
+    }
+    return bytes;
+  });
+  if (!gzip) return response;
+  try {
+    const inflated = new Blob([response]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(inflated).arrayBuffer());
+  } catch (err) {
+    throw new Error(`The search index part ${url} is not valid gzip: ${err.message}`, { cause: err });
   }
 }
 
@@ -88,8 +145,7 @@ export function folderUrl(base) {
 
 /** The index bytes, inflated unless the server already did (`Content-Encoding: gzip`). */
 async function fetchIndex(url) {
-  const response = await fetchWithRetry(url);
-  let bytes = new Uint8Array(await response.arrayBuffer());
+  let bytes = await fetchWithRetry(url, {}, async (r) => new Uint8Array(await r.arrayBuffer()));
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
@@ -102,20 +158,30 @@ async function fetchIndex(url) {
 }
 
 /**
- * `fetch`, tried again twice with a growing pause when the failure may pass (no connection, a
- * server error, rate limiting); a 404 will not go away by waiting, so it fails at once.
+ * `fetch` and `read` its body, tried again twice with a growing pause when the failure may pass
+ * (no connection, a server error, rate limiting, a body cut short); a 404 will not go away by
+ * waiting, so it fails at once.
  */
-async function fetchWithRetry(url) {
+async function fetchWithRetry(url, init, read) {
   let failure;
   for (let attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
     if (attempt > 1) await sleep(FETCH_BACKOFF_MS * 2 ** (attempt - 2));
+    let response;
     try {
-      const response = await fetch(url);
-      if (response.ok) return response;
-      failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-      if (!isTransient(response.status)) break;
+      response = await fetch(url, init);
     } catch (err) {
       failure = `network error (${err.message})`;
+      continue;
+    }
+    if (!response.ok) {
+      failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+      if (!isTransient(response.status)) break;
+      continue;
+    }
+    try {
+      return await read(response);
+    } catch (err) {
+      failure = `incomplete download (${err.message})`;
     }
   }
   throw new Error(`Could not load the search index ${url}: ${failure}`);

@@ -34,6 +34,7 @@ const CONTENT_TYPES = {
   '.png': 'image/png',
   '.wasm': 'application/wasm',
   '.pri': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
   '.txt': 'text/plain; charset=utf-8',
 };
 
@@ -84,13 +85,47 @@ async function handle(rootDir, req, res) {
 
   const type = CONTENT_TYPES[path.extname(file.path).toLowerCase()] ?? 'application/octet-stream';
   res.setHeader('Content-Type', type);
-  res.setHeader('Content-Length', file.size);
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Accept-Ranges', 'bytes');
   if (type.startsWith('text/html')) res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  res.writeHead(200);
+  // Range requests, as every static host answers them: a split index fetches its parts piecewise.
+  const range = parseRange(req.headers.range, file.size);
+  if (range === 'unsatisfiable') {
+    res.setHeader('Content-Range', `bytes */${file.size}`);
+    return send(res, 416, 'range not satisfiable\n');
+  }
+  if (range) {
+    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
+    res.setHeader('Content-Length', range.end - range.start + 1);
+    res.writeHead(206);
+  } else {
+    res.setHeader('Content-Length', file.size);
+    res.writeHead(200);
+  }
   if (req.method === 'HEAD') return res.end();
-  createReadStream(file.path).on('error', (err) => res.destroy(err)).pipe(res);
+  createReadStream(file.path, range ?? {}).on('error', (err) => res.destroy(err)).pipe(res);
+}
+
+/**
+ * One `bytes=` range of a file of `size` bytes as `{ start, end }` (inclusive), null when there is
+ * no usable Range header (answer the whole file), or 'unsatisfiable'. Several ranges are answered
+ * with the whole file, which HTTP allows.
+ */
+export function parseRange(header, size) {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  let start;
+  let end;
+  if (match[1] === '') {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start > end || start >= size) return 'unsatisfiable';
+  return { start, end };
 }
 
 /** Maps a request URL to a regular file inside `rootDir`, or null. */

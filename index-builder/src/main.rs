@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use pressroom::{Index, IndexWriter, SearchOptions, SearchResults, Settings};
+use pressroom::{Index, IndexWriter, SearchOptions, SearchResults, Settings, SplitIndex};
 use pressroom_index::cache::{self, Cache};
 use pressroom_index::config::{self, CacheSetting, Config};
 use pressroom_index::input::{Filter, Severity};
@@ -104,7 +104,26 @@ struct SettingsArgs {
     /// Do not write the widget assets (JS, CSS, wasm), only the index.
     #[arg(long)]
     no_assets: bool,
+    /// Write the index as one file, or split into an entry file and content-named parts that a
+    /// browser fetches as queries need them. `auto` splits an index larger than 1 MiB (about
+    /// 300 releases): below that, one download beats several round trips.
+    #[arg(long, value_enum, default_value_t = SplitMode::Auto, value_name = "WHEN")]
+    split: SplitMode,
 }
+
+/// When to split the index (see `--split`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SplitMode {
+    /// Split when the uncompressed index is larger than 1 MiB.
+    Auto,
+    /// Always split.
+    Always,
+    /// Never split: one file.
+    Never,
+}
+
+/// `--split auto` splits indexes larger than this (uncompressed bytes).
+const AUTO_SPLIT_BYTES: usize = 1 << 20;
 
 #[derive(Debug, Args)]
 struct InitArgs {
@@ -178,6 +197,7 @@ struct Job {
     settings: Settings,
     cache_dir: Option<PathBuf>,
     assets: bool,
+    split: SplitMode,
 }
 
 impl SettingsArgs {
@@ -276,6 +296,7 @@ impl SettingsArgs {
             settings,
             cache_dir,
             assets: !self.no_assets && file.assets.unwrap_or(true),
+            split: self.split,
         })
     }
 }
@@ -294,6 +315,8 @@ struct Summary {
     skipped: usize,
     warnings: usize,
     terms: usize,
+    /// Part files of a split index (0: the index is one file).
+    parts: usize,
     files: usize,
     bytes: u64,
     seconds: f64,
@@ -403,7 +426,7 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
     }
     std::fs::create_dir_all(&job.out)
         .with_context(|| format!("cannot create the output folder {}", job.out.display()))?;
-    let written = write_index(writer, &job.out)?;
+    let written = write_index(writer, &job.out, job.split)?;
     let files_started = Instant::now();
     let mut files = written.files;
     let mut bytes = written.bytes;
@@ -419,6 +442,7 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
         skipped,
         warnings,
         terms: written.terms,
+        parts: written.parts,
         files,
         bytes,
         seconds: started.elapsed().as_secs_f64(),
@@ -442,9 +466,13 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
     } else {
         println!(
             "pressroom-index: {indexed} releases indexed ({} inputs, {skipped} skipped), {} terms, \
-             {files} files, {bytes} bytes, in {:.2}s -> {}",
+             {}, {files} files, {bytes} bytes, in {:.2}s -> {}",
             summary.inputs,
             summary.terms,
+            match summary.parts {
+                0 => "one index file".to_owned(),
+                n => format!("{n} index parts"),
+            },
             summary.seconds,
             job.out.display()
         );
@@ -482,33 +510,98 @@ struct WrittenIndex {
     bytes: u64,
     /// Distinct terms in the index.
     terms: usize,
+    /// Part files of a split index (0: one file).
+    parts: usize,
     finish_seconds: f64,
     compress_seconds: f64,
     files_seconds: f64,
 }
 
-/// Writes the index of `writer` into `out`. The only place that knows the index's files.
-fn write_index(writer: IndexWriter, out: &Path) -> anyhow::Result<WrittenIndex> {
+/// Writes the index of `writer` into `out`, as one file or split (see `--split`). The only place
+/// that knows the index's files.
+///
+/// Parts are written first and the entry file last, so a visitor loading the page mid-deploy never
+/// gets an entry that names a part not there yet; then parts no longer named are removed. A part
+/// already on disk under its content-hashed name is left as it is.
+fn write_index(writer: IndexWriter, out: &Path, mode: SplitMode) -> anyhow::Result<WrittenIndex> {
     let started = Instant::now();
     let raw = writer.finish()?;
-    // Read back what was written, with the same reader the browser uses: a build never ships an
-    // index that does not load.
-    let index = Index::from_bytes(raw.clone()).context("the index just written does not load")?;
+    let split = match mode {
+        SplitMode::Always => true,
+        SplitMode::Never => false,
+        SplitMode::Auto => raw.len() > AUTO_SPLIT_BYTES,
+    };
+    if !split {
+        // Read back what was written, with the same reader the browser uses: a build never ships
+        // an index that does not load.
+        let index =
+            Index::from_bytes(raw.clone()).context("the index just written does not load")?;
+        let finish_seconds = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let stored = pressroom::compress(&raw);
+        let compress_seconds = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        write_atomically(&out.join(pressroom::INDEX_FILE), &stored)?;
+        remove_stale_parts(out, &[])?;
+        return Ok(WrittenIndex {
+            files: 1,
+            bytes: stored.len() as u64,
+            terms: index.term_count(),
+            parts: 0,
+            finish_seconds,
+            compress_seconds,
+            files_seconds: started.elapsed().as_secs_f64(),
+        });
+    }
     let finish_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let stored = pressroom::compress(&raw);
+    let split = SplitIndex::from_single(&raw)?;
+    drop(raw);
+    let entry = pressroom::compress(&split.entry);
     let compress_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let index_path = out.join(pressroom::INDEX_FILE);
-    write_atomically(&index_path, &stored)?;
+    let mut bytes = entry.len() as u64;
+    for (name, part) in &split.parts {
+        let path = out.join(name);
+        bytes += part.len() as u64;
+        let same = std::fs::metadata(&path).is_ok_and(|m| m.len() == part.len() as u64)
+            && std::fs::read(&path).is_ok_and(|on_disk| on_disk == *part);
+        if !same {
+            write_atomically(&path, part)?;
+        }
+    }
+    write_atomically(&out.join(pressroom::INDEX_FILE), &entry)?;
+    let names: Vec<&str> = split.parts.iter().map(|(name, _)| name.as_str()).collect();
+    remove_stale_parts(out, &names)?;
+    // Read back the folder as written, parts and all: a build never ships an index that does not
+    // load.
+    let index = Index::open(out).context("the index just written does not load")?;
     Ok(WrittenIndex {
-        files: 1,
-        bytes: stored.len() as u64,
+        files: 1 + split.parts.len(),
+        bytes,
         terms: index.term_count(),
+        parts: split.parts.len(),
         finish_seconds,
         compress_seconds,
         files_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Removes part files of earlier builds from `out`, keeping those named in `keep`.
+fn remove_stale_parts(out: &Path, keep: &[&str]) -> anyhow::Result<()> {
+    let entries =
+        std::fs::read_dir(out).with_context(|| format!("cannot list {}", out.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_part = name.starts_with(pressroom::PART_PREFIX)
+            && name.ends_with(&format!(".{}", pressroom::PART_EXTENSION));
+        if is_part && !keep.contains(&name) {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -57,7 +57,12 @@ pub(crate) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     }
 
     for request in server.incoming_requests() {
-        let response = respond(&site, &out, &mount, request.url());
+        let range = request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Range"))
+            .map(|h| h.value.as_str().to_owned());
+        let response = respond(&site, &out, &mount, request.url(), range.as_deref());
         // A client that went away is its own business.
         let _ = request.respond(response);
     }
@@ -76,7 +81,7 @@ fn url_path(path: &Path) -> String {
 
 type Response = tiny_http::Response<std::io::Cursor<Vec<u8>>>;
 
-fn respond(site: &Path, out: &Path, mount: &str, url: &str) -> Response {
+fn respond(site: &Path, out: &Path, mount: &str, url: &str, range: Option<&str>) -> Response {
     let path = url.split(['?', '#']).next().unwrap_or("/");
     let path = percent_decode(path);
     let (root, rest) = match path.strip_prefix(mount) {
@@ -109,9 +114,32 @@ fn respond(site: &Path, out: &Path, mount: &str, url: &str) -> Response {
         tiny_http::Header::from_bytes("Content-Type", content_type).expect("a valid header");
     let no_cache =
         tiny_http::Header::from_bytes("Cache-Control", "no-cache").expect("a valid header");
+    // A split index fetches its parts with range requests, as static hosts answer them.
+    if let Some((start, end)) = range.and_then(|r| byte_range(r, bytes.len())) {
+        let content_range = format!("bytes {start}-{end}/{}", bytes.len());
+        let content_range =
+            tiny_http::Header::from_bytes("Content-Range", content_range).expect("a valid header");
+        return tiny_http::Response::from_data(bytes[start..=end].to_vec())
+            .with_status_code(206)
+            .with_header(header)
+            .with_header(no_cache)
+            .with_header(content_range);
+    }
     tiny_http::Response::from_data(bytes)
         .with_header(header)
         .with_header(no_cache)
+}
+
+/// A single `bytes=start-end` range within a body of `len` bytes, inclusive; anything else (no
+/// range, several, suffix ranges, out of bounds) is answered with the whole body.
+fn byte_range(header: &str, len: usize) -> Option<(usize, usize)> {
+    let (start, end) = header.strip_prefix("bytes=")?.split_once('-')?;
+    let start: usize = start.trim().parse().ok()?;
+    let end: usize = match end.trim() {
+        "" => len.checked_sub(1)?,
+        e => e.parse::<usize>().ok()?.min(len.checked_sub(1)?),
+    };
+    (start <= end).then_some((start, end))
 }
 
 fn text(status: u16, body: &str) -> Response {
@@ -242,6 +270,16 @@ fn snapshot(site: &Path, out: &Path, cache: Option<&Path>) -> blake3::Hash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_byte_ranges_are_honoured() {
+        assert_eq!(byte_range("bytes=2-5", 10), Some((2, 5)));
+        assert_eq!(byte_range("bytes=8-", 10), Some((8, 9)));
+        assert_eq!(byte_range("bytes=8-100", 10), Some((8, 9)));
+        assert_eq!(byte_range("bytes=5-2", 10), None);
+        assert_eq!(byte_range("bytes=0-1,4-5", 10), None);
+        assert_eq!(byte_range("bytes=0-1", 0), None);
+    }
 
     #[test]
     fn wasm_is_served_as_wasm() {

@@ -126,6 +126,63 @@ fn builds_are_byte_identical_to_the_golden_index() {
 }
 
 #[test]
+fn split_builds_are_byte_identical_to_the_golden_split_index() {
+    let out = tempfile::tempdir().unwrap();
+    run(bin()
+        .arg("build")
+        .arg(repo().join("tests/fixtures/releases"))
+        .arg("--out")
+        .arg(out.path())
+        .args(["--no-assets", "--no-cache", "--split", "always"]));
+    let listing = |dir: &std::path::Path| {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let name = e.file_name().into_string().unwrap();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let built = listing(out.path());
+    assert!(
+        built.len() >= 2,
+        "an entry file and parts: {:?}",
+        built.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    let golden = repo().join("tests/fixtures/golden/split");
+    if std::env::var_os("PRESSROOM_BLESS").is_some() {
+        let _ = std::fs::remove_dir_all(&golden);
+        std::fs::create_dir_all(&golden).unwrap();
+        for (name, bytes) in &built {
+            std::fs::write(golden.join(name), bytes).unwrap();
+        }
+    }
+    assert!(
+        built == listing(&golden),
+        "the fixture corpus no longer builds {} (PRESSROOM_BLESS=1 rewrites it)",
+        golden.display()
+    );
+    // The split index answers as the single file does.
+    let single = build_fixtures();
+    for q in [
+        "sarybay",
+        "eurasain security",
+        "\"eurasian security\"",
+        "s",
+        "northwind -lumen",
+    ] {
+        assert_eq!(
+            query_json(out.path(), q),
+            query_json(single.path(), q),
+            "{q}"
+        );
+    }
+}
+
+#[test]
 fn bad_invocations_fail_with_a_message_naming_the_path() {
     let out = bin()
         .args([

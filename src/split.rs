@@ -1,0 +1,1122 @@
+//! The split layout: a small entry file plus content-addressed part files, so that a visitor
+//! downloads only the pieces of the index their query touches.
+//!
+//! A split index is made from a single-file index ([`split`]), so the two layouts hold the same
+//! numbers and a query gives the same hits in both. `FORMAT.md` draws the bytes. In short:
+//!
+//! ```text
+//! index.pri (entry, gzip)  META SETTINGS CATEGORIES LANGS ACRONYMS COLUMNS MANIFEST PREFIXES
+//! pressroom-<hash>.bin     dictionary parts (gzip members), postings (raw), the offsets of the
+//!                          release records (raw), one record per release (gzip member)
+//! ```
+//!
+//! The dictionary is cut into term ranges; each part is an `fst` of its terms plus, per term, the
+//! length of the document list at the head of its postings, so a query that needs no positions
+//! fetches only that head. Every piece is read with an HTTP range request; pieces stored as gzip
+//! members are inflated by the browser's `DecompressionStream` before they reach the engine.
+//!
+//! Reading works by asking: a search that touches a piece not yet loaded records it as *needed*
+//! and carries on with what it has; the caller fetches every needed piece (in parallel), adds it
+//! ([`crate::Index::add_part`]) and searches again, until nothing is missing.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+use std::sync::Mutex;
+
+use fst::Streamer;
+use serde::Serialize;
+
+#[cfg(not(target_arch = "wasm32"))]
+use crate::format::{self, put_str, put_u64, put_varint, DocRecord};
+use crate::format::{split_term_value, Cursor, DocData, Layout, Meta, Section};
+use crate::Error;
+
+/// Part files are named `pressroom-<16 hex digits of their content hash>.bin`.
+pub const PART_PREFIX: &str = "pressroom-";
+/// The extension of part files.
+pub const PART_EXTENSION: &str = "bin";
+/// A part file is closed once it holds this many bytes (pieces are never cut), which keeps every
+/// file far below the per-file limits of static hosts (25 MiB on some).
+#[cfg(not(target_arch = "wasm32"))]
+const MAX_PART_FILE_BYTES: usize = 8 << 20;
+/// Uncompressed bytes of dictionary per dictionary part.
+#[cfg(not(target_arch = "wasm32"))]
+const DICT_PART_BYTES: usize = 12 << 10;
+/// One-letter prefixes expand to at most this many completions, precomputed in PREFIXES.
+pub(crate) const ONE_LETTER_EXPANSIONS: usize = 8;
+
+/// The files of a split index, as [`crate::IndexWriter::finish_split`] returns them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitIndex {
+    /// The entry file, uncompressed (written gzip-compressed as [`crate::INDEX_FILE`]).
+    pub entry: Vec<u8>,
+    /// The part files: a content-addressed name and the bytes to write under it, as they are
+    /// (their pieces are already compressed where compression pays).
+    pub parts: Vec<(String, Vec<u8>)>,
+}
+
+impl SplitIndex {
+    /// Cuts a single-file index (as [`crate::IndexWriter::finish`] writes it) into an entry file
+    /// and part files.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_single(index: &[u8]) -> Result<SplitIndex, Error> {
+        split(index)
+    }
+}
+
+/// A piece of a part file that a search needs: bytes `start..end` of `file`, to be inflated
+/// before they are added when `gzip` is set.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PartRequest {
+    /// The part file's name, relative to the index folder.
+    pub file: String,
+    /// The first byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+    /// Whether the bytes are a gzip member.
+    pub gzip: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// MANIFEST
+
+/// Where a piece lies: a file (index into the manifest's list) and a byte range in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Loc {
+    pub file: u32,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// A virtual byte array (the postings, or the release records) stored as segments in part
+/// files. Segments are cut only between pieces, so any piece lies inside one segment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Space {
+    /// `(virtual start, file, offset in the file, length)`, by virtual start.
+    segments: Vec<(u64, u32, u64, u64)>,
+}
+
+impl Space {
+    /// Where the virtual range `range` lies, when it lies inside one segment.
+    fn locate(&self, range: Range<u64>) -> Option<Loc> {
+        let i = self
+            .segments
+            .partition_point(|s| s.0 <= range.start)
+            .checked_sub(1)?;
+        let (start, file, offset, len) = self.segments[i];
+        (range.end >= range.start && range.end <= start + len).then(|| Loc {
+            file,
+            start: offset + (range.start - start),
+            end: offset + (range.end - start),
+        })
+    }
+
+    fn len(&self) -> u64 {
+        self.segments.last().map_or(0, |s| s.0 + s.3)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn write_to(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.segments.len() as u64);
+        for &(start, file, offset, len) in &self.segments {
+            put_varint(out, start);
+            put_varint(out, u64::from(file));
+            put_varint(out, offset);
+            put_varint(out, len);
+        }
+    }
+
+    fn read(c: &mut Cursor<'_>, files: &[(String, u64)]) -> Result<Space, Error> {
+        let count = c.varint()?;
+        let mut segments = Vec::new();
+        let mut next = 0u64;
+        for _ in 0..count {
+            let (start, file, offset, len) = (c.varint()?, c.varint32()?, c.varint()?, c.varint()?);
+            let fits = files
+                .get(file as usize)
+                .and_then(|f| offset.checked_add(len).map(|end| end <= f.1))
+                .unwrap_or(false);
+            if start != next || !fits {
+                return Err(Error::corrupt("MANIFEST", format!("segment at {start}")));
+            }
+            next = start + len;
+            segments.push((start, file, offset, len));
+        }
+        Ok(Space { segments })
+    }
+}
+
+/// One range of the dictionary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DictPartInfo {
+    /// The part's first term; the part holds the terms from it up to the next part's first.
+    pub first: String,
+    /// The gzip member holding the part.
+    pub loc: Loc,
+    /// The virtual postings range of its terms.
+    pub postings: Range<u64>,
+}
+
+/// The MANIFEST section: which files there are and where each piece lies.
+///
+/// ```text
+/// varint term count
+/// varint file count | per file: str name | varint length
+/// varint part count | per dictionary part: str first term | varint file | varint start
+///                   | varint end | varint postings start | varint postings end
+/// space POSTINGS | varint offsets file | varint offsets start | space RECORDS
+/// space: varint segment count | per segment: varint virtual start | varint file
+///        | varint offset in the file | varint length
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Manifest {
+    /// The number of terms in the dictionary.
+    pub terms: u64,
+    pub files: Vec<(String, u64)>,
+    pub dict: Vec<DictPartInfo>,
+    pub postings: Space,
+    /// The offsets of the release records in RECORDS: `doc count + 1` u64 LE, in one file.
+    pub offsets: Loc,
+    pub records: Space,
+}
+
+impl Manifest {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        put_varint(&mut out, self.terms);
+        put_varint(&mut out, self.files.len() as u64);
+        for (name, len) in &self.files {
+            put_str(&mut out, name);
+            put_varint(&mut out, *len);
+        }
+        put_varint(&mut out, self.dict.len() as u64);
+        for part in &self.dict {
+            put_str(&mut out, &part.first);
+            put_varint(&mut out, u64::from(part.loc.file));
+            put_varint(&mut out, part.loc.start);
+            put_varint(&mut out, part.loc.end);
+            put_varint(&mut out, part.postings.start);
+            put_varint(&mut out, part.postings.end);
+        }
+        self.postings.write_to(&mut out);
+        put_varint(&mut out, u64::from(self.offsets.file));
+        put_varint(&mut out, self.offsets.start);
+        self.records.write_to(&mut out);
+        out
+    }
+
+    fn decode(bytes: &[u8], doc_count: u32) -> Result<Manifest, Error> {
+        let bad = |detail: String| Error::corrupt("MANIFEST", detail);
+        let mut c = Cursor::new(bytes, "MANIFEST");
+        let terms = c.varint()?;
+        let count = c.varint()?;
+        if count > bytes.len() as u64 {
+            return Err(bad(format!("{count} files")));
+        }
+        let mut files = Vec::new();
+        for _ in 0..count {
+            let name = c.str()?;
+            if !is_part_name(name) {
+                return Err(bad(format!("file name {name:?}")));
+            }
+            files.push((name.to_owned(), c.varint()?));
+        }
+        let within = |file: u32, start: u64, end: u64| {
+            files
+                .get(file as usize)
+                .is_some_and(|f| start <= end && end <= f.1)
+        };
+        let count = c.varint()?;
+        if count > bytes.len() as u64 {
+            return Err(bad(format!("{count} dictionary parts")));
+        }
+        let mut dict: Vec<DictPartInfo> = Vec::new();
+        for i in 0..count {
+            let first = c.str()?.to_owned();
+            let loc = Loc {
+                file: c.varint32()?,
+                start: c.varint()?,
+                end: c.varint()?,
+            };
+            let postings = c.varint()?..c.varint()?;
+            let ordered = dict.last().map_or(true, |p| {
+                p.first < first && p.postings.end == postings.start
+            });
+            if !within(loc.file, loc.start, loc.end) || postings.start > postings.end || !ordered {
+                return Err(bad(format!("dictionary part {i}")));
+            }
+            dict.push(DictPartInfo {
+                first,
+                loc,
+                postings,
+            });
+        }
+        let postings = Space::read(&mut c, &files)?;
+        if dict.last().map_or(0, |p| p.postings.end) != postings.len() {
+            return Err(bad("postings do not match the dictionary".into()));
+        }
+        let file = c.varint32()?;
+        let start = c.varint()?;
+        let end = (u64::from(doc_count) + 1)
+            .checked_mul(8)
+            .and_then(|n| start.checked_add(n))
+            .ok_or_else(|| bad("record offsets".into()))?;
+        if !within(file, start, end) {
+            return Err(bad("record offsets lie outside their file".into()));
+        }
+        let records = Space::read(&mut c, &files)?;
+        Ok(Manifest {
+            terms,
+            files,
+            dict,
+            postings,
+            offsets: Loc { file, start, end },
+            records,
+        })
+    }
+}
+
+/// Whether `name` is a part file name this format writes: no path, nothing to escape in a URL.
+fn is_part_name(name: &str) -> bool {
+    name.strip_prefix(PART_PREFIX)
+        .and_then(|n| n.strip_suffix(PART_EXTENSION))
+        .and_then(|n| n.strip_suffix('.'))
+        .is_some_and(|hash| !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// COLUMNS: per release, the numbers ranking and filters read for every match.
+//
+//   dates:      n × varint zigzag(date − previous date)      (yyyymmdd, 0 = none)
+//   lengths:    n × (varint title words | varint body words)
+//   languages:  n × varint lang id                           (0 = none, else LANGS index + 1)
+//   categories: n × (varint count | count × varint id)
+
+/// The per-release numbers every query may read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Columns {
+    pub dates: Vec<u32>,
+    pub lengths: Vec<(u16, u16)>,
+    pub langs: Vec<u32>,
+    pub category_starts: Vec<u32>,
+    pub category_ids: Vec<u32>,
+}
+
+impl Columns {
+    #[cfg(not(target_arch = "wasm32"))]
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut previous = 0i64;
+        for &date in &self.dates {
+            let delta = i64::from(date) - previous;
+            put_varint(&mut out, ((delta << 1) ^ (delta >> 63)) as u64);
+            previous = i64::from(date);
+        }
+        for &(title, body) in &self.lengths {
+            put_varint(&mut out, u64::from(title));
+            put_varint(&mut out, u64::from(body));
+        }
+        for &lang in &self.langs {
+            put_varint(&mut out, u64::from(lang));
+        }
+        for doc in 0..self.dates.len() {
+            let ids = &self.category_ids
+                [self.category_starts[doc] as usize..self.category_starts[doc + 1] as usize];
+            put_varint(&mut out, ids.len() as u64);
+            for &id in ids {
+                put_varint(&mut out, u64::from(id));
+            }
+        }
+        out
+    }
+
+    pub(crate) fn decode(
+        bytes: &[u8],
+        n: usize,
+        categories: usize,
+        langs: usize,
+    ) -> Result<Columns, Error> {
+        let bad = |detail: String| Error::corrupt("COLUMNS", detail);
+        // Every release takes at least five bytes, so a count beyond that is a lie.
+        if n.saturating_mul(5) > bytes.len() {
+            return Err(bad(format!("{} bytes for {n} releases", bytes.len())));
+        }
+        let mut c = Cursor::new(bytes, "COLUMNS");
+        let mut columns = Columns::default();
+        let mut date = 0i64;
+        for doc in 0..n {
+            let z = c.varint()?;
+            date += ((z >> 1) as i64) ^ -((z & 1) as i64);
+            let ok = u32::try_from(date)
+                .is_ok_and(|d| d == 0 || crate::Date::from_yyyymmdd(d).is_some());
+            if !ok {
+                return Err(bad(format!("date of release {doc}")));
+            }
+            columns.dates.push(date as u32);
+        }
+        for _ in 0..n {
+            let title = u16::try_from(c.varint()?).unwrap_or(u16::MAX);
+            let body = u16::try_from(c.varint()?).unwrap_or(u16::MAX);
+            columns.lengths.push((title, body));
+        }
+        for doc in 0..n {
+            let lang = c.varint32()?;
+            if lang as usize > langs {
+                return Err(bad(format!("language of release {doc}")));
+            }
+            columns.langs.push(lang);
+        }
+        for doc in 0..n {
+            columns
+                .category_starts
+                .push(columns.category_ids.len() as u32);
+            let count = c.varint()?;
+            if count > bytes.len() as u64 {
+                return Err(bad(format!("categories of release {doc}")));
+            }
+            for _ in 0..count {
+                let id = c.varint32()?;
+                if id as usize >= categories {
+                    return Err(bad(format!("categories of release {doc}")));
+                }
+                columns.category_ids.push(id);
+            }
+        }
+        columns
+            .category_starts
+            .push(columns.category_ids.len() as u32);
+        Ok(columns)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PREFIXES: `varint count | count × (str prefix | varint k | k × completion)`, sorted by prefix;
+// completion: `str term | varint value | varint head length | varint postings length`. The
+// [`ONE_LETTER_EXPANSIONS`] most frequent completions of each one-letter prefix, with what it
+// takes to fetch their postings, so the first keystroke fetches no dictionary part.
+
+/// A completion: the term, its fst value, and its postings' head and full lengths.
+pub(crate) type Completion = (String, u64, u32, u64);
+pub(crate) type Prefixes = Vec<(String, Vec<Completion>)>;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn encode_prefixes(prefixes: &Prefixes) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, prefixes.len() as u64);
+    for (prefix, completions) in prefixes {
+        put_str(&mut out, prefix);
+        put_varint(&mut out, completions.len() as u64);
+        for (term, value, head, len) in completions {
+            put_str(&mut out, term);
+            put_varint(&mut out, *value);
+            put_varint(&mut out, u64::from(*head));
+            put_varint(&mut out, *len);
+        }
+    }
+    out
+}
+
+fn decode_prefixes(bytes: &[u8], doc_count: u32, postings: u64) -> Result<Prefixes, Error> {
+    let mut c = Cursor::new(bytes, "PREFIXES");
+    let count = c.varint()?;
+    if count > bytes.len() as u64 {
+        return Err(Error::corrupt("PREFIXES", format!("{count} prefixes")));
+    }
+    let mut out: Prefixes = Vec::new();
+    for _ in 0..count {
+        let prefix = c.str()?.to_owned();
+        let k = c.varint()?;
+        if k > ONE_LETTER_EXPANSIONS as u64 || out.last().is_some_and(|p| p.0 >= prefix) {
+            return Err(Error::corrupt("PREFIXES", format!("prefix {prefix:?}")));
+        }
+        let mut completions = Vec::new();
+        for _ in 0..k {
+            let term = c.str()?.to_owned();
+            let value = c.varint()?;
+            let (head, len) = (c.varint32()?, c.varint()?);
+            check_term_value(value, doc_count, postings, &term)?;
+            let end = (split_term_value(value).0 as u64).checked_add(len);
+            if u64::from(head) > len || end.map_or(true, |e| e > postings) {
+                return Err(Error::corrupt("PREFIXES", format!("postings of {term:?}")));
+            }
+            completions.push((term, value, head, len));
+        }
+        out.push((prefix, completions));
+    }
+    Ok(out)
+}
+
+fn check_term_value(value: u64, doc_count: u32, postings: u64, term: &str) -> Result<(), Error> {
+    let (offset, df) = split_term_value(value);
+    if offset as u64 >= postings || df == 0 || df > doc_count {
+        return Err(Error::corrupt("TERMS", format!("entry for {term:?}")));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing: from a single-file index to entry + parts.
+
+/// Pieces appended to part files, which are closed at [`MAX_PART_FILE_BYTES`].
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Default)]
+struct Files {
+    done: Vec<Vec<u8>>,
+    current: Vec<u8>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Files {
+    /// Appends a piece and returns where it lies. `keep_with_previous` keeps it in the same file
+    /// as the previous piece (a segment of a space must not be cut across files).
+    fn push(&mut self, piece: &[u8], keep_with_previous: bool) -> Loc {
+        if !keep_with_previous
+            && !self.current.is_empty()
+            && self.current.len() + piece.len() > MAX_PART_FILE_BYTES
+        {
+            self.done.push(std::mem::take(&mut self.current));
+        }
+        let start = self.current.len() as u64;
+        self.current.extend_from_slice(piece);
+        Loc {
+            file: self.done.len() as u32,
+            start,
+            end: self.current.len() as u64,
+        }
+    }
+
+    fn finish(mut self) -> Vec<Vec<u8>> {
+        if !self.current.is_empty() || self.done.is_empty() {
+            self.done.push(self.current);
+        }
+        self.done
+    }
+}
+
+/// Appends the pieces of one virtual space (each piece a range of `bytes`) to the files, cutting
+/// segments where a file closes.
+#[cfg(not(target_arch = "wasm32"))]
+fn store_space(files: &mut Files, bytes: &[u8], pieces: &[Range<usize>]) -> Space {
+    let mut segments: Vec<(u64, u32, u64, u64)> = Vec::new();
+    for piece in pieces {
+        let continues = segments.last().is_some_and(|s| {
+            files.current.len() + piece.len() <= MAX_PART_FILE_BYTES
+                && s.1 as usize == files.done.len()
+        });
+        let loc = files.push(&bytes[piece.clone()], continues);
+        match segments.last_mut() {
+            Some(s) if continues => s.3 += loc.end - loc.start,
+            _ => segments.push((piece.start as u64, loc.file, loc.start, loc.end - loc.start)),
+        }
+    }
+    Space { segments }
+}
+
+/// Cuts a single-file index (as [`crate::IndexWriter::finish`] writes it) into an entry file and
+/// part files. Deterministic: the same index gives the same bytes and names.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
+    let layout = format::read_container(whole)?;
+    if layout.has(Section::Manifest) {
+        return Err(Error::corrupt("split", "the index is split already"));
+    }
+    let section = |s| layout.get(whole, s);
+    let meta = Meta::decode(section(Section::Meta))?;
+    let n = meta.doc_count as usize;
+    let terms = fst::Map::new(section(Section::Terms).to_vec())
+        .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+    let postings = section(Section::Postings);
+
+    // Every term with its postings range and the length of their head (the document list).
+    let mut all: Vec<(Vec<u8>, u64, usize, usize)> = Vec::with_capacity(terms.len());
+    let mut stream = terms.stream();
+    while let Some((term, value)) = stream.next() {
+        let (offset, _) = split_term_value(value);
+        all.push((term.to_vec(), value, offset, 0));
+    }
+    for i in 0..all.len() {
+        let end = all.get(i + 1).map_or(postings.len(), |t| t.2);
+        all[i].3 = end;
+    }
+
+    let mut files = Files::default();
+    // Dictionary parts: term ranges of about DICT_PART_BYTES, each `varint n | n × varint head
+    // length | fst`, gzip-compressed.
+    let mut dict = Vec::new();
+    let mut start = 0;
+    while start < all.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < all.len() && (bytes < DICT_PART_BYTES || end == start) {
+            bytes += all[end].0.len() + 4;
+            end += 1;
+        }
+        let mut builder = fst::MapBuilder::memory();
+        let mut heads = Vec::new();
+        put_varint(&mut heads, (end - start) as u64);
+        for (term, value, offset, stop) in &all[start..end] {
+            builder
+                .insert(term, *value)
+                .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+            put_varint(&mut heads, head_len(&postings[*offset..*stop])? as u64);
+        }
+        let fst_bytes = builder
+            .into_inner()
+            .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+        heads.extend_from_slice(&fst_bytes);
+        let loc = files.push(&format::compress(&heads), false);
+        dict.push(DictPartInfo {
+            first: String::from_utf8_lossy(&all[start].0).into_owned(),
+            loc,
+            postings: all[start].2 as u64..all[end - 1].3 as u64,
+        });
+        start = end;
+    }
+    if all.is_empty() {
+        // No terms: one empty part keeps the manifest's shape.
+        let mut heads = Vec::new();
+        put_varint(&mut heads, 0);
+        heads.extend_from_slice(&fst::MapBuilder::memory().into_inner().unwrap_or_default());
+        let loc = files.push(&format::compress(&heads), false);
+        dict.push(DictPartInfo {
+            first: String::new(),
+            loc,
+            postings: 0..0,
+        });
+    }
+    let pieces: Vec<Range<usize>> = all.iter().map(|t| t.2..t.3).collect();
+    let postings_space = store_space(&mut files, postings, &pieces);
+
+    // Release records: `varint DOCDATA length | DOCDATA | text`, gzip-compressed one by one.
+    let docs = section(Section::Docs);
+    let doc_data = section(Section::DocData);
+    let text = section(Section::Text);
+    let mut records = Vec::new();
+    let mut record_pieces = Vec::with_capacity(n);
+    let mut columns = Columns::default();
+    for doc in 0..n as u32 {
+        let (this, next) = (DocRecord::read(docs, doc)?, DocRecord::read(docs, doc + 1)?);
+        let data = DocData::read(&doc_data[..next.data_offset as usize], this.data_offset)?;
+        let mut record = Vec::new();
+        let data_bytes = &doc_data[this.data_offset as usize..next.data_offset as usize];
+        put_varint(&mut record, data_bytes.len() as u64);
+        record.extend_from_slice(data_bytes);
+        record.extend_from_slice(
+            text.get(this.text_offset as usize..next.text_offset as usize)
+                .ok_or_else(|| Error::corrupt("TEXT", format!("release {doc}")))?,
+        );
+        let start = records.len();
+        records.extend_from_slice(&format::compress(&record));
+        record_pieces.push(start..records.len());
+        columns.dates.push(this.date);
+        columns.lengths.push((this.title_len, this.body_len));
+        columns.langs.push(data.lang);
+        columns
+            .category_starts
+            .push(columns.category_ids.len() as u32);
+        columns.category_ids.extend_from_slice(&data.categories);
+    }
+    columns
+        .category_starts
+        .push(columns.category_ids.len() as u32);
+    let mut offsets = Vec::with_capacity((n + 1) * 8);
+    for piece in &record_pieces {
+        put_u64(&mut offsets, piece.start as u64);
+    }
+    put_u64(&mut offsets, records.len() as u64);
+    let offsets = files.push(&offsets, false);
+    let records = store_space(&mut files, &records, &record_pieces);
+
+    let prefixes = one_letter_prefixes(&all, postings)?;
+    let parts: Vec<(String, Vec<u8>)> = files
+        .finish()
+        .into_iter()
+        .map(|bytes| (part_name(&bytes), bytes))
+        .collect();
+    let manifest = Manifest {
+        terms: all.len() as u64,
+        files: parts
+            .iter()
+            .map(|(name, bytes)| (name.clone(), bytes.len() as u64))
+            .collect(),
+        dict,
+        postings: postings_space,
+        offsets,
+        records,
+    };
+    let entry = format::write_container(&[
+        (Section::Meta, section(Section::Meta).to_vec()),
+        (Section::Categories, section(Section::Categories).to_vec()),
+        (Section::Langs, section(Section::Langs).to_vec()),
+        (Section::Settings, section(Section::Settings).to_vec()),
+        (Section::Acronyms, section(Section::Acronyms).to_vec()),
+        (Section::Columns, columns.encode()),
+        (Section::Manifest, manifest.encode()),
+        (Section::Prefixes, encode_prefixes(&prefixes)),
+    ]);
+    Ok(SplitIndex { entry, parts })
+}
+
+/// The bytes of the document list at the head of a term's postings (`varint len | list`).
+#[cfg(not(target_arch = "wasm32"))]
+fn head_len(postings: &[u8]) -> Result<usize, Error> {
+    let mut c = Cursor::new(postings, "POSTINGS");
+    let len = c.varint()? as usize;
+    c.skip(len)?;
+    Ok(postings.len() - c.remaining())
+}
+
+/// The most frequent completions of every one-letter prefix, as search picks them from a whole
+/// dictionary (see `search::most_frequent`).
+#[cfg(not(target_arch = "wasm32"))]
+fn one_letter_prefixes(
+    all: &[(Vec<u8>, u64, usize, usize)],
+    postings: &[u8],
+) -> Result<Prefixes, Error> {
+    let mut by_letter: BTreeMap<String, Vec<Completion>> = BTreeMap::new();
+    for (term, value, offset, end) in all {
+        let Ok(term) = std::str::from_utf8(term) else {
+            continue;
+        };
+        let mut chars = term.chars();
+        let (Some(first), Some(_)) = (chars.next(), chars.next()) else {
+            continue; // the letter itself is not a completion of itself
+        };
+        let head = head_len(&postings[*offset..*end])? as u32;
+        by_letter.entry(first.to_string()).or_default().push((
+            term.to_owned(),
+            *value,
+            head,
+            (end - offset) as u64,
+        ));
+    }
+    Ok(by_letter
+        .into_iter()
+        .map(|(letter, mut terms)| {
+            terms.sort_by(|a, b| {
+                split_term_value(b.1)
+                    .1
+                    .cmp(&split_term_value(a.1).1)
+                    .then_with(|| a.0.cmp(&b.0))
+            });
+            terms.truncate(ONE_LETTER_EXPANSIONS);
+            (letter, terms)
+        })
+        .collect())
+}
+
+/// `pressroom-<first 16 hex digits of the content's 64-bit hash>.bin`. The name changes whenever
+/// the bytes do, so hosts can cache parts forever.
+#[cfg(not(target_arch = "wasm32"))]
+fn part_name(bytes: &[u8]) -> String {
+    const CRC: crc::Crc<u64> = crc::Crc::<u64>::new(&crc::CRC_64_XZ);
+    format!("{PART_PREFIX}{:016x}.{PART_EXTENSION}", CRC.checksum(bytes))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading: what has been loaded, and what a search found missing.
+
+/// A dictionary part, once loaded.
+#[derive(Debug)]
+pub(crate) struct DictPart {
+    pub fst: fst::Map<Vec<u8>>,
+    /// Postings offsets of the part's terms, in term order (which is also offset order).
+    offsets: Vec<u64>,
+    /// The head length of each term's postings, in the same order.
+    heads: Vec<u32>,
+}
+
+/// The state of a split index: its manifest and the pieces loaded so far.
+#[derive(Debug)]
+pub(crate) struct Store {
+    pub manifest: Manifest,
+    pub prefixes: Prefixes,
+    /// The postings extent (head length, end) of every PREFIXES completion, by offset.
+    completions: HashMap<u64, (u32, u64)>,
+    dict: Vec<Option<DictPart>>,
+    /// Raw byte ranges per file, by start.
+    raw: HashMap<u32, BTreeMap<u64, Vec<u8>>>,
+    /// Inflated gzip members (release records), by file and start.
+    inflated: HashMap<(u32, u64), Vec<u8>>,
+    /// What searches found missing since the last [`Store::take_needs`].
+    needs: Mutex<BTreeSet<(Loc, bool)>>,
+    doc_count: u32,
+}
+
+impl Store {
+    pub(crate) fn new(layout: &Layout, bytes: &[u8], meta: &Meta) -> Result<Store, Error> {
+        let manifest = Manifest::decode(layout.get(bytes, Section::Manifest), meta.doc_count)?;
+        let prefixes = decode_prefixes(
+            layout.get(bytes, Section::Prefixes),
+            meta.doc_count,
+            manifest.postings.len(),
+        )?;
+        let completions = prefixes
+            .iter()
+            .flat_map(|(_, c)| c)
+            .map(|&(_, value, head, len)| {
+                let offset = split_term_value(value).0 as u64;
+                (offset, (head, offset + len))
+            })
+            .collect();
+        Ok(Store {
+            completions,
+            dict: manifest.dict.iter().map(|_| None).collect(),
+            manifest,
+            prefixes,
+            raw: HashMap::new(),
+            inflated: HashMap::new(),
+            needs: Mutex::new(BTreeSet::new()),
+            doc_count: meta.doc_count,
+        })
+    }
+
+    fn need(&self, loc: Loc, gzip: bool) {
+        if let Ok(mut needs) = self.needs.lock() {
+            needs.insert((loc, gzip));
+        }
+    }
+
+    /// The pieces searches found missing since the last call, as requests; adjacent or nearly
+    /// adjacent raw ranges of a file are merged into one.
+    pub(crate) fn take_needs(&self) -> Vec<PartRequest> {
+        let needs = match self.needs.lock() {
+            Ok(mut needs) => std::mem::take(&mut *needs),
+            Err(_) => BTreeSet::new(),
+        };
+        const GAP: u64 = 2048;
+        let mut out: Vec<PartRequest> = Vec::new();
+        let mut last_raw: Option<(u32, usize)> = None;
+        for (loc, gzip) in needs {
+            let file = self.manifest.files[loc.file as usize].0.clone();
+            if !gzip {
+                if let Some((f, i)) = last_raw {
+                    let prev = &mut out[i];
+                    if f == loc.file && loc.start <= prev.end + GAP {
+                        prev.end = prev.end.max(loc.end);
+                        continue;
+                    }
+                }
+                last_raw = Some((loc.file, out.len()));
+            }
+            out.push(PartRequest {
+                file,
+                start: loc.start,
+                end: loc.end,
+                gzip,
+            });
+        }
+        out
+    }
+
+    /// Whether a search since the last [`Store::take_needs`] found a piece missing.
+    pub(crate) fn has_needs(&self) -> bool {
+        self.needs.lock().is_ok_and(|n| !n.is_empty())
+    }
+
+    /// Adds a fetched piece: `bytes` are bytes `start..end` of `file`, inflated when they were a
+    /// gzip member (`gzip`).
+    pub(crate) fn add(
+        &mut self,
+        file: &str,
+        start: u64,
+        end: u64,
+        bytes: Vec<u8>,
+        gzip: bool,
+    ) -> Result<(), Error> {
+        let bad = |detail: String| Error::corrupt("part", format!("{file}: {detail}"));
+        let f = self
+            .manifest
+            .files
+            .iter()
+            .position(|(name, _)| name == file)
+            .ok_or_else(|| bad("not a part of this index".into()))? as u32;
+        if start > end || end > self.manifest.files[f as usize].1 {
+            return Err(bad(format!("bytes {start}..{end} are outside the file")));
+        }
+        if !gzip {
+            if bytes.len() as u64 != end - start {
+                return Err(bad(format!(
+                    "{} bytes received for the {} of bytes {start}..{end}: the download was cut short",
+                    bytes.len(),
+                    end - start
+                )));
+            }
+            insert_range(self.raw.entry(f).or_default(), start, bytes);
+            return Ok(());
+        }
+        let loc = Loc {
+            file: f,
+            start,
+            end,
+        };
+        if let Some(i) = self.manifest.dict.iter().position(|p| p.loc == loc) {
+            self.dict[i] = Some(self.load_dict_part(i, bytes)?);
+        } else {
+            self.inflated.insert((f, start), bytes);
+        }
+        Ok(())
+    }
+
+    /// Adds a whole part file as read from disk (native use: everything at once).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn add_file(&mut self, file: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        let len = bytes.len() as u64;
+        self.add(file, 0, len, bytes, false)?;
+        for i in 0..self.dict.len() {
+            let loc = self.manifest.dict[i].loc;
+            if self.manifest.files[loc.file as usize].0 == file {
+                let raw = self.raw_bytes(loc).unwrap_or_default();
+                let inflated = format::decompress(raw)
+                    .map_err(|e| Error::corrupt("part", format!("{file}: {e}")))?;
+                self.dict[i] = Some(self.load_dict_part(i, inflated)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn load_dict_part(&self, i: usize, bytes: Vec<u8>) -> Result<DictPart, Error> {
+        let info = &self.manifest.dict[i];
+        let bad = |detail: &str| Error::corrupt("TERMS", format!("dictionary part {i}: {detail}"));
+        let mut c = Cursor::new(&bytes, "TERMS");
+        let n = c.varint()?;
+        if n > bytes.len() as u64 {
+            return Err(bad("term count"));
+        }
+        let mut heads = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            heads.push(c.varint32()?);
+        }
+        let at = bytes.len() - c.remaining();
+        let fst = fst::Map::new(bytes[at..].to_vec()).map_err(|e| bad(&e.to_string()))?;
+        // A damaged fst can panic while it is walked: check its own checksum first.
+        fst.as_fst().verify().map_err(|e| bad(&e.to_string()))?;
+        if fst.len() as u64 != n {
+            return Err(bad("term count"));
+        }
+        let mut offsets = Vec::with_capacity(n as usize);
+        let mut stream = fst.stream();
+        let mut previous: Option<u64> = None;
+        while let Some((term, value)) = stream.next() {
+            let (offset, df) = split_term_value(value);
+            let offset = offset as u64;
+            let in_range = info.postings.contains(&offset)
+                && previous.map_or(offset == info.postings.start, |p| p < offset)
+                && df > 0
+                && df <= self.doc_count
+                && term >= info.first.as_bytes()
+                && self
+                    .manifest
+                    .dict
+                    .get(i + 1)
+                    .map_or(true, |next| term < next.first.as_bytes());
+            if !in_range {
+                return Err(bad(&format!(
+                    "entry for {:?}",
+                    String::from_utf8_lossy(term)
+                )));
+            }
+            offsets.push(offset);
+            previous = Some(offset);
+        }
+        for (k, &head) in heads.iter().enumerate() {
+            let end = offsets.get(k + 1).copied().unwrap_or(info.postings.end);
+            if u64::from(head) > end - offsets[k] {
+                return Err(bad("postings head length"));
+            }
+        }
+        Ok(DictPart {
+            fst,
+            offsets,
+            heads,
+        })
+    }
+
+    /// The dictionary parts that may hold terms in `range` (`None`: up to the end), each loaded
+    /// or recorded as needed. Returns the loaded ones, in term order, and whether all were.
+    pub(crate) fn dict_parts(&self, from: &[u8], to: Option<&[u8]>) -> (Vec<&DictPart>, bool) {
+        let dict = &self.manifest.dict;
+        let first = dict
+            .partition_point(|p| p.first.as_bytes() <= from)
+            .saturating_sub(1);
+        let mut out = Vec::new();
+        let mut complete = true;
+        for (i, info) in dict.iter().enumerate().skip(first) {
+            if i > first && to.is_some_and(|to| info.first.as_bytes() >= to) {
+                break;
+            }
+            match &self.dict[i] {
+                Some(part) => out.push(part),
+                None => {
+                    self.need(info.loc, true);
+                    complete = false;
+                }
+            }
+        }
+        (out, complete)
+    }
+
+    /// The postings of the term with fst value `value`: its document list only (`positions`
+    /// false) or all of it. `None` (and recorded as needed) when not loaded yet.
+    pub(crate) fn postings(&self, value: u64, positions: bool) -> Option<&[u8]> {
+        let offset = split_term_value(value).0 as u64;
+        let (head, full_end) = self.postings_extent(offset)?;
+        let end = if positions {
+            full_end
+        } else {
+            offset + u64::from(head)
+        };
+        let loc = self.manifest.postings.locate(offset..full_end)?;
+        let want = Loc {
+            file: loc.file,
+            start: loc.start,
+            end: loc.start + (end - offset),
+        };
+        match self.raw_bytes(want) {
+            Some(bytes) => Some(bytes),
+            None => {
+                self.need(want, false);
+                None
+            }
+        }
+    }
+
+    /// The head length and end of the postings at `offset`, from the dictionary part that holds
+    /// the term (which the search has loaded, having found the term there) or from PREFIXES.
+    fn postings_extent(&self, offset: u64) -> Option<(u32, u64)> {
+        let dict = &self.manifest.dict;
+        let i = dict
+            .partition_point(|p| p.postings.start <= offset)
+            .checked_sub(1)?;
+        match &self.dict[i] {
+            Some(part) => {
+                let k = part.offsets.binary_search(&offset).ok()?;
+                let end = part
+                    .offsets
+                    .get(k + 1)
+                    .copied()
+                    .unwrap_or(dict[i].postings.end);
+                Some((part.heads[k], end))
+            }
+            None => self.completions.get(&offset).copied(),
+        }
+    }
+
+    fn raw_bytes(&self, loc: Loc) -> Option<&[u8]> {
+        let ranges = self.raw.get(&loc.file)?;
+        let (&start, bytes) = ranges.range(..=loc.start).next_back()?;
+        let from = (loc.start - start) as usize;
+        let to = (loc.end - start) as usize;
+        bytes.get(from..to)
+    }
+
+    /// The record of release `doc` (`DOCDATA` entry and text), inflated. `None` (and recorded
+    /// as needed) when it, or the offsets that locate it, are not loaded yet.
+    pub(crate) fn record(&self, doc: u32) -> Result<Option<std::borrow::Cow<'_, [u8]>>, Error> {
+        let offsets = self.manifest.offsets;
+        let at = offsets.start + u64::from(doc) * 8;
+        let want = Loc {
+            file: offsets.file,
+            start: at,
+            end: at + 16,
+        };
+        let Some(pair) = self.raw_bytes(want) else {
+            self.need(want, false);
+            return Ok(None);
+        };
+        let mut c = Cursor::new(pair, "record offsets");
+        let (start, end) = (c.u64()?, c.u64()?);
+        let loc = self
+            .manifest
+            .records
+            .locate(start..end)
+            .ok_or_else(|| Error::corrupt("record offsets", format!("release {doc}")))?;
+        if let Some(bytes) = self.inflated.get(&(loc.file, loc.start)) {
+            return Ok(Some(std::borrow::Cow::Borrowed(bytes)));
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(raw) = self.raw_bytes(loc) {
+            let inflated = crate::format::decompress(raw)
+                .map_err(|e| Error::corrupt("records", format!("release {doc}: {e}")))?;
+            return Ok(Some(std::borrow::Cow::Owned(inflated)));
+        }
+        self.need(loc, true);
+        Ok(None)
+    }
+
+    /// Every part file, for a caller that reads them all up front.
+    pub(crate) fn files(&self) -> impl Iterator<Item = &str> {
+        self.manifest.files.iter().map(|(name, _)| name.as_str())
+    }
+}
+
+/// Adds bytes at `start` to a file's loaded ranges, merging every range it overlaps or touches,
+/// so that any loaded byte lies in exactly one range and a lookup needs to look at one only.
+fn insert_range(ranges: &mut BTreeMap<u64, Vec<u8>>, start: u64, bytes: Vec<u8>) {
+    let mut merged_start = start;
+    let mut merged = bytes;
+    // The range that begins at or before `start` and reaches it.
+    if let Some((&s, existing)) = ranges.range(..=start).next_back() {
+        if s + existing.len() as u64 >= start {
+            let mut combined = existing.clone();
+            let overlap = (s + existing.len() as u64 - start) as usize;
+            if overlap < merged.len() {
+                combined.extend_from_slice(&merged[overlap..]);
+            }
+            ranges.remove(&s);
+            merged_start = s;
+            merged = combined;
+        }
+    }
+    // Ranges that begin inside the merged one.
+    loop {
+        let end = merged_start + merged.len() as u64;
+        let Some((&s, _)) = ranges.range(merged_start..=end).next() else {
+            break;
+        };
+        let existing = ranges.remove(&s).unwrap_or_default();
+        let covered = (end - s) as usize;
+        if covered < existing.len() {
+            merged.extend_from_slice(&existing[covered..]);
+        }
+    }
+    ranges.insert(merged_start, merged);
+}
+
+/// Splits a release record into its `DOCDATA` entry and its text.
+pub(crate) fn read_record(record: &[u8]) -> Result<(DocData<'_>, &str), Error> {
+    let mut c = Cursor::new(record, "records");
+    let len = c.varint()? as usize;
+    let data = c.take(len)?;
+    let at = record.len() - c.remaining();
+    let text =
+        std::str::from_utf8(&record[at..]).map_err(|e| Error::corrupt("records", e.to_string()))?;
+    Ok((DocData::read(data, 0)?, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loaded_ranges_merge_so_any_covered_byte_is_found() {
+        let mut r = BTreeMap::new();
+        insert_range(&mut r, 10, vec![1; 10]); // 10..20
+        insert_range(&mut r, 10, vec![2; 5]); // inside: the longer range stays
+        insert_range(&mut r, 30, vec![3; 5]); // 30..35, apart
+        insert_range(&mut r, 15, vec![4; 20]); // 15..35 joins both
+        assert_eq!(r.len(), 1);
+        let (&start, bytes) = r.iter().next().unwrap();
+        assert_eq!((start, bytes.len()), (10, 25));
+        // Bytes already loaded stay (a file's bytes never change under its content-hashed name).
+        assert_eq!(&bytes[..10], &[1; 10]);
+        assert_eq!(&bytes[10..], &[4; 15][..]);
+        insert_range(&mut r, 0, vec![5; 10]); // touching at 10
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[&0].len(), 35);
+        insert_range(&mut r, 40, vec![6; 1]);
+        assert_eq!(r.len(), 2);
+    }
+}

@@ -1,0 +1,154 @@
+// Browser tests of the split index: the demo's releases make an index large enough that
+// `pressroom-index build` splits it, so the page fetches the entry file on open and then only the
+// pieces each query touches, with HTTP range requests.
+//
+//   PRESSROOM_DEMO_DIR=<site> node --test tests/e2e/split.test.mjs
+//
+// The answers must be those of the native engine (`pressroom-index query --json`) on the same
+// folder: one engine, two targets.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../www/serve.mjs';
+
+const CHROMIUM = process.env.PRESSROOM_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const demoDir = process.env.PRESSROOM_DEMO_DIR;
+if (!demoDir) throw new Error('PRESSROOM_DEMO_DIR is not set: build the demo with `cargo xtask demo`');
+const indexDir = path.join(demoDir, 'pressroom');
+const builder =
+  process.env.PRESSROOM_INDEX_BIN ?? path.join(demoDir, '..', 'release', 'pressroom-index');
+
+const parts = readdirSync(indexDir).filter((f) => /^pressroom-[0-9a-f]+\.bin$/.test(f));
+const partBytes = parts.reduce((sum, f) => sum + statSync(path.join(indexDir, f)).size, 0);
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer({ root: demoDir, port: 0 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A page with Pressroom opened from code, and a log of every index request it makes. */
+async function openPage() {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  const requests = [];
+  const asked = [];
+  page.on('request', (request) => {
+    if (/\/pressroom\/.*\.(bin|pri)$/.test(new URL(request.url()).pathname)) asked.push(request.url());
+  });
+  const pending = [];
+  page.on('response', (response) => pending.push(logResponse(response)));
+  async function logResponse(response) {
+    const url = new URL(response.url());
+    if (!url.pathname.startsWith('/pressroom/') || !/\.(bin|pri)$/.test(url.pathname)) return;
+    const body = await response.body().catch(() => Buffer.alloc(0));
+    requests.push({
+      file: path.basename(url.pathname),
+      status: response.status(),
+      range: response.request().headers().range ?? null,
+      bytes: body.length,
+    });
+  }
+  /** Every response seen so far, logged. */
+  requests.settled = () => Promise.all(pending);
+  await page.goto(server.url + 'index.html');
+  await page.evaluate(async () => {
+    const { Pressroom } = await import('/pressroom/pressroom-core.js');
+    window.pr = await Pressroom.open('/pressroom/');
+  });
+  return { page, requests, asked, errors };
+}
+
+function nativeQuery(query, limit = 10) {
+  return JSON.parse(
+    execFileSync(builder, ['query', indexDir, query, '--json', '--limit', String(limit)], { encoding: 'utf8' }),
+  );
+}
+
+test('the demo index is split, and opening it fetches only the entry file', async () => {
+  assert.ok(parts.length >= 1, `no part files in ${indexDir}: the demo index was not split`);
+  const { page, requests, errors } = await openPage();
+  await requests.settled();
+  assert.deepEqual(
+    requests.map((r) => r.file),
+    ['index.pri'],
+    `opening fetched ${JSON.stringify(requests)}`,
+  );
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('queries fetch a small share of the parts, by range, and answer as the native engine', async () => {
+  const { page, requests, asked, errors } = await openPage();
+  const queries = ['sarybay', 'eurasain security', '"eurasian security"', 'c', 'secretary -minsk', 'cica'];
+  for (const query of queries) {
+    const got = await page.evaluate((q) => window.pr.search(q, { limit: 10 }), query);
+    const expected = nativeQuery(query);
+    assert.equal(got.total, expected.total, query);
+    assert.deepEqual(
+      got.hits.map((h) => [h.url, h.title, h.excerpt]),
+      expected.hits.map((h) => [h.url, h.title, h.excerpt]),
+      query,
+    );
+  }
+  await requests.settled();
+  const pieces = requests.filter((r) => r.file.endsWith('.bin'));
+  assert.ok(pieces.length > 0, 'no part was fetched');
+  for (const r of pieces) {
+    assert.equal(r.status, 206, `a part request was not answered by range: ${JSON.stringify(r)}`);
+    assert.match(r.range, /^bytes=\d+-\d+$/);
+  }
+  const fetched = pieces.reduce((sum, r) => sum + r.bytes, 0);
+  assert.ok(
+    fetched * 4 < partBytes,
+    `six queries fetched ${fetched} of the parts' ${partBytes} bytes`,
+  );
+  // Asking again fetches nothing: the pieces are kept for the session.
+  const before = asked.length;
+  await page.evaluate((q) => window.pr.search(q, { limit: 10 }), 'sarybay');
+  assert.equal(asked.length, before);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a part that cannot be fetched is a clear error, and the next query works once it is back', async () => {
+  const { page } = await openPage();
+  let failing = true;
+  await page.route('**/pressroom-*.bin', (route) =>
+    failing ? route.fulfill({ status: 404, body: 'gone' }) : route.continue(),
+  );
+  const error = await page.evaluate(async () => {
+    try {
+      await window.pr.search('sarybay');
+      return null;
+    } catch (err) {
+      return err.message;
+    }
+  });
+  assert.match(error ?? '', /pressroom-[0-9a-f]+\.bin.*404/, `error: ${error}`);
+  failing = false;
+  const results = await page.evaluate(() => window.pr.search('sarybay'));
+  assert.ok(results.total > 0, 'the query works again once the part is back');
+  await page.close();
+});

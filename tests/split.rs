@@ -1,0 +1,354 @@
+//! The split layout against the single file: the same releases must give the same answers whichever
+//! way the index is stored, while a query fetches only a small share of the parts.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::HashMap;
+
+use pressroom::{
+    Date, Filters, Index, IndexWriter, PartRequest, Release, SearchOptions, SearchResults,
+    Searched, Sort,
+};
+
+/// A deterministic newsroom large enough for a dictionary of many parts: 600 releases over a
+/// vocabulary of invented words, plus a few written ones that queries aim at.
+fn releases() -> Vec<Release> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let syllables = [
+        "ka", "ro", "mi", "sa", "ty", "len", "bor", "qui", "ze", "da", "vel", "an", "ost", "ri",
+        "pu", "ne", "gha", "el", "sto", "ur",
+    ];
+    let vocabulary: Vec<String> = (0..5000)
+        .map(|_| {
+            let n = 2 + next() % 3;
+            (0..n)
+                .map(|_| syllables[(next() % syllables.len() as u64) as usize])
+                .collect()
+        })
+        .collect();
+    let categories = ["Statements", "Events", "Speeches"];
+    let mut out: Vec<Release> = (0..600)
+        .map(|i| {
+            let words = |n: u64, next: &mut dyn FnMut() -> u64| -> String {
+                (0..n)
+                    .map(|_| {
+                        // Zipf-like: small indexes far more often, as in real text.
+                        let r = next() % 5000;
+                        vocabulary[((r * r) / 5000) as usize].as_str()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let title = words(6, &mut next);
+            let body = words(120, &mut next);
+            Release {
+                url: format!("/press/{i}"),
+                title,
+                date: Date::parse_iso(&format!(
+                    "20{:02}-{:02}-{:02}",
+                    15 + i % 10,
+                    1 + i % 12,
+                    1 + i % 28
+                )),
+                categories: vec![categories[i % 3].to_owned()],
+                lang: Some(if i % 5 == 0 { "fr" } else { "en" }.to_owned()),
+                body,
+            }
+        })
+        .collect();
+    out.push(Release {
+        url: "/press/minsk".into(),
+        title: "CICA Secretary General takes part in international conference on Eurasian security in Minsk".into(),
+        date: Date::parse_iso("2023-10-27"),
+        categories: vec!["Events".into()],
+        lang: Some("en".into()),
+        body: "Ambassador Kairat Sarybay participated in the High-level International Conference \
+               Eurasian Security. CICA includes members of the Shanghai Cooperation Organisation (SCO)."
+            .into(),
+    });
+    out
+}
+
+fn writer() -> IndexWriter {
+    let mut writer = IndexWriter::new();
+    for r in releases() {
+        writer.add(r).unwrap();
+    }
+    writer
+}
+
+/// A browser's part cache: what was fetched, and how many bytes.
+struct Parts {
+    files: HashMap<String, Vec<u8>>,
+    fetched: u64,
+    requests: usize,
+}
+
+impl Parts {
+    fn fetch(&mut self, index: &mut Index, request: &PartRequest) {
+        let file = &self.files[&request.file];
+        let bytes = file[request.start as usize..request.end as usize].to_vec();
+        self.fetched += bytes.len() as u64;
+        self.requests += 1;
+        let bytes = if request.gzip {
+            pressroom::decompress(&bytes).unwrap()
+        } else {
+            bytes
+        };
+        index
+            .add_part(
+                &request.file,
+                request.start,
+                request.end,
+                bytes,
+                request.gzip,
+            )
+            .unwrap();
+    }
+
+    /// Searches as the browser does: ask, fetch what is needed, ask again.
+    fn search(&mut self, index: &mut Index, query: &str, options: &SearchOptions) -> SearchResults {
+        for _round in 0..8 {
+            match index.search_or_need(query, options).unwrap() {
+                Searched::Done(results) => return results,
+                Searched::Need(requests) => {
+                    assert!(!requests.is_empty());
+                    for r in &requests {
+                        self.fetch(index, r);
+                    }
+                }
+            }
+        }
+        panic!("{query:?} still needs parts after 8 rounds");
+    }
+}
+
+fn split_index() -> (Index, Parts, u64) {
+    let split = writer().finish_split().unwrap();
+    let total = split.parts.iter().map(|p| p.1.len() as u64).sum();
+    let index = Index::from_bytes(split.entry).unwrap();
+    let parts = Parts {
+        files: split.parts.into_iter().collect(),
+        fetched: 0,
+        requests: 0,
+    };
+    (index, parts, total)
+}
+
+fn queries() -> Vec<(&'static str, SearchOptions)> {
+    let plain = SearchOptions::default;
+    let filtered = |filters: Filters| SearchOptions {
+        filters,
+        ..SearchOptions::default()
+    };
+    vec![
+        ("sarybay", plain()),
+        ("sarybai", plain()),
+        ("eurasain security", plain()),
+        ("k", plain()),
+        ("ka", plain()),
+        ("karo", plain()),
+        ("kar", plain()),
+        ("\"eurasian security\"", plain()),
+        ("ro -ka", plain()),
+        ("mi OR sa", plain()),
+        ("title:ze", plain()),
+        ("sco", plain()),
+        ("shanghai cooperation organisation", plain()),
+        ("zzzzzz", plain()),
+        ("kasaro", plain()),
+        (
+            "rosa",
+            SearchOptions {
+                sort: Sort::Date,
+                limit: 25,
+                ..plain()
+            },
+        ),
+        (
+            "da",
+            SearchOptions {
+                offset: 10,
+                limit: 10,
+                ..plain()
+            },
+        ),
+        (
+            "ka",
+            filtered(Filters {
+                categories: vec!["Events".into()],
+                years: vec![2019, 2020],
+                ..Filters::default()
+            }),
+        ),
+        (
+            "",
+            filtered(Filters {
+                langs: vec!["fr".into()],
+                ..Filters::default()
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn a_split_index_answers_exactly_as_the_single_file() {
+    let whole = Index::from_bytes(writer().finish().unwrap()).unwrap();
+    let (mut split, mut parts, _) = split_index();
+    assert!(split.is_split() && !whole.is_split());
+    assert_eq!(split.len(), whole.len());
+    assert_eq!(split.term_count(), whole.term_count());
+    for (query, options) in queries() {
+        let expected = whole.search(query, &options).unwrap();
+        let got = parts.search(&mut split, query, &options);
+        assert_eq!(got, expected, "{query:?} {options:?}");
+    }
+    // Some queries must find something, or the comparison proves little.
+    let found = queries()
+        .iter()
+        .filter(|(q, o)| whole.search(q, o).unwrap().total > 0)
+        .count();
+    assert!(found >= 15, "only {found} queries found anything");
+}
+
+#[test]
+fn a_query_fetches_a_small_share_of_the_parts() {
+    let (mut index, mut parts, total) = split_index();
+    assert!(total > 200_000, "the parts hold {total} bytes");
+    let results = parts.search(&mut index, "sarybay", &SearchOptions::default());
+    assert_eq!(results.hits[0].url, "/press/minsk");
+    assert!(results.hits[0].excerpt.contains("<mark>Sarybay</mark>"));
+    assert!(
+        parts.fetched * 20 < total,
+        "fetched {} of {total} bytes",
+        parts.fetched
+    );
+    // Asking again costs nothing: every piece is kept.
+    let before = (parts.fetched, parts.requests);
+    parts.search(&mut index, "sarybay", &SearchOptions::default());
+    assert_eq!((parts.fetched, parts.requests), before);
+}
+
+#[test]
+fn split_builds_are_deterministic_and_parts_are_named_by_content() {
+    let a = writer().finish_split().unwrap();
+    let b = writer().finish_split().unwrap();
+    assert_eq!(a, b);
+    assert!(!a.parts.is_empty());
+    for (name, _) in &a.parts {
+        assert!(
+            name.starts_with(pressroom::PART_PREFIX) && name.ends_with(".bin"),
+            "{name}"
+        );
+    }
+    // Another corpus, other names: a host may cache a part forever.
+    let mut other = writer();
+    other
+        .add(Release {
+            url: "/press/extra".into(),
+            title: "One more release".into(),
+            body: "It changes the dictionary.".into(),
+            ..Release::default()
+        })
+        .unwrap();
+    let c = other.finish_split().unwrap();
+    let names = |s: &pressroom::SplitIndex| s.parts.iter().map(|p| p.0.clone()).collect::<Vec<_>>();
+    assert_ne!(names(&a), names(&c));
+}
+
+#[test]
+fn damaged_or_foreign_pieces_are_errors_never_panics() {
+    let (mut index, parts, _) = split_index();
+    let Searched::Need(requests) = index
+        .search_or_need("sarybay", &SearchOptions::default())
+        .unwrap()
+    else {
+        panic!("a fresh split index needs its dictionary");
+    };
+    let dict = requests.iter().find(|r| r.gzip).expect("a dictionary part");
+    let file = &parts.files[&dict.file];
+    let piece = pressroom::decompress(&file[dict.start as usize..dict.end as usize]).unwrap();
+    // Each byte flipped in turn: an error or a sound part, never a panic.
+    let entry = writer().finish_split().unwrap().entry;
+    for i in (0..piece.len()).step_by(7) {
+        let mut bad = piece.clone();
+        bad[i] ^= 0x5a;
+        let mut copy = Index::from_bytes(entry.clone()).unwrap();
+        if copy
+            .add_part(&dict.file, dict.start, dict.end, bad, true)
+            .is_ok()
+        {
+            let _ = copy.search_or_need("sarybay", &SearchOptions::default());
+        }
+    }
+    // A part of another index, a cut download and a range past the end are refused by name.
+    let err = index
+        .add_part("pressroom-0000000000000000.bin", 0, 4, vec![0; 4], false)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("pressroom-0000000000000000.bin"),
+        "{err}"
+    );
+    let raw = requests.iter().find(|r| !r.gzip);
+    if let Some(r) = raw {
+        let err = index
+            .add_part(&r.file, r.start, r.end, vec![0; 1], false)
+            .unwrap_err();
+        assert!(err.to_string().contains("cut short"), "{err}");
+    }
+    let err = index
+        .add_part(&dict.file, 0, u64::MAX, Vec::new(), false)
+        .unwrap_err();
+    assert!(err.to_string().contains("outside"), "{err}");
+}
+
+#[test]
+fn a_split_folder_opens_whole_from_disk() {
+    let dir = std::env::temp_dir().join(format!("pressroom-split-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let split = writer().finish_split().unwrap();
+    std::fs::write(
+        dir.join(pressroom::INDEX_FILE),
+        pressroom::compress(&split.entry),
+    )
+    .unwrap();
+    for (name, bytes) in &split.parts {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let index = Index::open(&dir).unwrap();
+    let whole = Index::from_bytes(writer().finish().unwrap()).unwrap();
+    for (query, options) in queries() {
+        assert_eq!(
+            index.search(query, &options).unwrap(),
+            whole.search(query, &options).unwrap()
+        );
+    }
+    // A missing part is an error naming it.
+    std::fs::remove_file(dir.join(&split.parts[0].0)).unwrap();
+    let err = Index::open(&dir).unwrap_err();
+    assert!(err.to_string().contains(&split.parts[0].0), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_index_of_the_previous_format_version_still_opens() {
+    let v1 = include_bytes!("fixtures/compat/format-v1.pri");
+    let raw = pressroom::decompress(v1).unwrap();
+    assert_eq!(u32::from_le_bytes(raw[8..12].try_into().unwrap()), 1);
+    let index = Index::from_bytes(raw).unwrap();
+    let results = index.search("sarybay", &SearchOptions::default()).unwrap();
+    assert!(
+        results.hits[0].excerpt.contains("<mark>Sarybay</mark>"),
+        "{results:?}"
+    );
+    // A version this engine does not know is refused with a clear message.
+    let mut future = pressroom::decompress(v1).unwrap();
+    future[8..12].copy_from_slice(&99u32.to_le_bytes());
+    let err = Index::from_bytes(future).unwrap_err().to_string();
+    assert!(err.contains("format version 99"), "{err}");
+}
