@@ -2,9 +2,11 @@
 //!
 //! [`generate_site`] writes a home page that lists every release, newest first, and one page per
 //! release at the path of its `url`. Every page carries the widget in its header exactly as a
-//! site owner would add it: a `data-pressroom` element, the module script and the stylesheet,
-//! all under `/pressroom/` where the index builder's output is served. No inline script or style,
-//! so the pages work under the strict Content Security Policy that `www/serve.mjs` sends.
+//! site owner would add it, in both forms: an inline search box (a `data-pressroom` element) and
+//! a search button that opens a dialog (`data-mode="modal"`, also on `/` and Ctrl/Cmd+K), with
+//! the one module script under `/pressroom/` where the index builder's output is served. No
+//! inline script or style, so the pages work under the strict Content Security Policy that
+//! `www/serve.mjs` sends.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -172,7 +174,6 @@ fn page(title: &str, main: &str) -> String {
 <link rel="icon" href="data:,">
 <title>{title} · {ORGANIZATION}</title>
 <link rel="stylesheet" href="/site.css">
-<link rel="stylesheet" href="/pressroom/pressroom.css">
 <script type="module" src="/pressroom/pressroom.js"></script>
 </head>
 <body>
@@ -182,6 +183,7 @@ fn page(title: &str, main: &str) -> String {
 <a class="brand" href="/"><span class="brand-mark" aria-hidden="true">IPC</span> {ORGANIZATION}</a>
 <nav class="site-nav" aria-label="Site"><a href="/">Press releases</a></nav>
 <div class="site-search" data-pressroom></div>
+<div class="site-search-button" data-pressroom data-mode="modal"></div>
 </div>
 </header>
 <main id="main" class="wrap">
