@@ -410,8 +410,8 @@ class Widget {
     link.addEventListener('error', reveal, { once: true });
 
     const form = el('form', 'pressroom__form');
-    form.setAttribute('role', 'search');
-    form.setAttribute('aria-label', t('label'));
+    // Inline, the box is the page's search landmark; in the dialog, the dialog names itself.
+    if (mode === 'inline') attrs(form, { role: 'search', 'aria-label': t('label') });
     const input = el('input', 'pressroom__input');
     Object.assign(input, { type: 'search', id: 'input', placeholder: t('placeholder'), autocomplete: 'off', spellcheck: false });
     attrs(input, {
@@ -452,8 +452,9 @@ class Widget {
     if (mode === 'modal') {
       const trigger = el('button', 'pressroom__trigger');
       trigger.type = 'button';
-      trigger.setAttribute('aria-haspopup', 'dialog');
-      const kbd = el('kbd', 'pressroom__kbd', '/');
+      attrs(trigger, { 'aria-haspopup': 'dialog', 'aria-keyshortcuts': '/ Control+K Meta+K' });
+      // The "/" hint is drawn by CSS: as text it would be part of the button's name.
+      const kbd = el('kbd', 'pressroom__kbd');
       kbd.setAttribute('aria-hidden', 'true');
       trigger.append(el('span', 'pressroom__icon'), el('span', 'pressroom__trigger-text', t('open')), kbd);
       const dialog = el('dialog', 'pressroom__dialog');
@@ -598,7 +599,9 @@ class Widget {
     this.#expand(false);
     if (!dialog?.open) return;
     dialog.close();
-    const back = this.#returnFocus?.isConnected ? this.#returnFocus : trigger;
+    // Back where the visitor was; after a shortcut pressed on the page itself, on the button.
+    const from = this.#returnFocus;
+    const back = from?.isConnected && from !== document.body ? from : trigger;
     this.#returnFocus = null;
     back.focus();
   }
@@ -639,7 +642,8 @@ class Widget {
 
   async #search(rawQuery, { typed = false } = {}) {
     const sequence = ++this.#sequence;
-    const query = rawQuery.trim();
+    // The engine reads a trailing space as "this word is complete": pass the query as typed.
+    const query = rawQuery.trim() ? rawQuery : '';
     const filtered = Object.values(this.#selected).some((values) => values.size > 0);
     if (typed) urlState.typed(this, query);
     this.#query = query;
@@ -709,8 +713,9 @@ class Widget {
   /** Remembers the query as a recent search: the visitor found something with it. */
   #remember() {
     const { recent } = this.#options;
-    if (!this.#query || !recent) return;
-    writeRecent([this.#query, ...readRecent().filter((q) => q !== this.#query)].slice(0, recent));
+    const query = this.#query.trim();
+    if (!query || !recent) return;
+    writeRecent([query, ...readRecent().filter((q) => q !== query)].slice(0, recent));
   }
 
   #setState(state) {
@@ -746,7 +751,7 @@ class Widget {
     if (state === 'error') message.textContent = t('unavailable');
     if (state === 'failed') message.textContent = t('failed');
     if (state === 'empty') {
-      message.append(el('p', '', t('noResults', { q: this.#query })));
+      message.append(el('p', '', t('noResults', { q: this.#query.trim() })));
       if (this.#suggestion) {
         const button = el('button', 'pressroom__suggestion', this.#suggestion);
         button.type = 'button';
@@ -826,8 +831,7 @@ class Widget {
     const option = el(href ? 'a' : 'div', 'pressroom__hit');
     if (href) option.href = href;
     const title = el('span', 'pressroom__title', hit.title || hit.url);
-    attrs(option, { id: `option-${i}`, role: 'option', tabindex: '-1', 'aria-selected': 'false', 'aria-labelledby': `title-${i}` });
-    title.id = `title-${i}`;
+    attrs(option, { id: `option-${i}`, role: 'option', tabindex: '-1', 'aria-selected': 'false' });
     if (hit.lang && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(hit.lang)) option.lang = hit.lang;
     title.dir = 'auto';
     const meta = el('span', 'pressroom__meta');
