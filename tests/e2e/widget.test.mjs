@@ -311,6 +311,44 @@ test('a response to an older query is never shown after a newer one', async (t) 
   assert.deepEqual(await w.locator('.pressroom__title').allTextContents(), gold.hits.map((h) => h.title));
 });
 
+test('“Loading…” shows only once an answer has taken 300 ms', async (t) => {
+  // The worker's "index opened" reply is held back 1.5 s: the first search waits that long.
+  const { page } = await openPage(t, site.url, {
+    init: () => {
+      const Native = globalThis.Worker;
+      globalThis.Worker = class extends Native {
+        addEventListener(type, listener, ...rest) {
+          if (type !== 'message') return super.addEventListener(type, listener, ...rest);
+          const opened = (data) => !('results' in data) && !('error' in data);
+          return super.addEventListener(type, (event) => setTimeout(() => listener.call(this, event), opened(event.data) ? 1500 : 0), ...rest);
+        }
+      };
+    },
+  });
+  const w = widget(page);
+  const box = w.getByRole('combobox');
+  await box.evaluate((input) => {
+    const root = input.getRootNode().querySelector('.pressroom');
+    globalThis.states = [];
+    new MutationObserver(() => globalThis.states.push([root.dataset.state, performance.now()])).observe(root, { attributeFilter: ['data-state'] });
+  });
+  await box.focus();
+  await box.evaluate(() => (globalThis.typedAt = performance.now()));
+  await box.fill('sarybay');
+  await w.locator('.pressroom__message', { hasText: /^Loading…$/ }).waitFor();
+  assert.deepEqual(await shown(w, /^1 result$/), [CICA_TITLE]);
+  const security = await engine(page, 'security', {});
+  await box.fill('security');
+  await shown(w, `${security.total} results`);
+  await box.fill('cicq ');
+  await w.locator('.pressroom__message', { hasText: 'No results' }).waitFor();
+
+  const { states, typedAt } = await page.evaluate(() => ({ states: globalThis.states, typedAt: globalThis.typedAt }));
+  const loading = states.filter(([state]) => state === 'loading');
+  assert.equal(loading.length, 1, 'only the search that waited for the index showed it');
+  assert.ok(loading[0][1] - typedAt >= 280, `shown after ${Math.round(loading[0][1] - typedAt)} ms`);
+});
+
 test('a query that matches nothing says so and offers the engine’s suggestion', async (t) => {
   const { page } = await openPage(t, site.url);
   await search(page, 'cicq ');

@@ -454,7 +454,9 @@ mod tests {
         assert!(home.contains(r#"<a href="https://elsewhere.example/x">Elsewhere</a>"#));
         assert!(home.contains("<span>Hostile</span>") && !home.contains("href=\"javascript:"));
         assert!(home.contains("<div class=\"site-search\" data-pressroom></div>"));
-        assert!(home.contains(r#"<div class="site-search-button" data-pressroom data-mode="modal"></div>"#));
+        assert!(home.contains(
+            r#"<div class="site-search-button" data-pressroom data-mode="modal"></div>"#
+        ));
         assert!(at(">2023</h2>") < at("Newest") && at(">2019</h2>") < at("Old news"));
         assert!(at(">Undated</h2>") < at("Hostile"));
         assert!(home.contains("<p class=\"summary\">First paragraph still first. Second &lt;b&gt;paragraph&lt;/b&gt;.</p>"));

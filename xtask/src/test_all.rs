@@ -61,7 +61,10 @@ const STEPS: &[Step] = &[
         name: "widget size budget",
         work: || {
             let script = workspace_root().join("bench/widget-size.mjs");
-            run(&mut command("node", [script.as_os_str(), "--check".as_ref()]))
+            run(&mut command(
+                "node",
+                [script.as_os_str(), "--check".as_ref()],
+            ))
         },
     },
     Step {
