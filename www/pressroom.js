@@ -542,6 +542,12 @@ class Widget {
       const outside = (event) => !event.composedPath().includes(root);
       on(document, 'pointerdown', (event) => outside(event) && this.#expand(false));
       on(document, 'focusin', (event) => outside(event) && this.#expand(false));
+      // Esc from a button in the panel closes it too, back in the box.
+      on(root, 'keydown', (event) => {
+        if (event.key !== 'Escape' || event.composedPath()[0] === input || !this.#expanded) return;
+        input.focus();
+        this.#expand(false);
+      });
     }
   }
 
@@ -702,6 +708,7 @@ class Widget {
       const first = this.#hits.length;
       this.#hits = this.#hits.concat(results.hits);
       this.#render();
+      this.#dom.input.focus(); // the box keeps the focus; the first new hit is the active one
       this.#activate(first);
     } catch (err) {
       console.warn('Pressroom:', err.message);
@@ -777,23 +784,30 @@ class Widget {
     listbox.replaceChildren(...this.#options_);
     listbox.hidden = this.#options_.length === 0;
     more.hidden = !(showHits && this.#hits.length < this.#total);
-    this.#renderFacets(facets, showHits || (state === 'empty' && this.#filtered()));
+    const refocus = this.#renderFacets(facets, showHits || (state === 'empty' && this.#filtered()));
     input.setAttribute('aria-expanded', String(!panel.hidden && this.#options_.length > 0));
     this.#activate(this.#active, false);
     if (!this.#options_.length) this.#active = -1;
     if (state === 'results' || state === 'empty') this.#announce(t('results', { n: this.#total }));
     else if (state === 'error' || state === 'failed') this.#announce(message.textContent);
+    refocus?.focus();
   }
 
   #filtered() {
     return Object.values(this.#selected).some((values) => values.size > 0);
   }
 
+  /** Draws the facet buttons; returns the element to focus when one of the old ones had it. */
   #renderFacets(container, shown) {
     const t = this.#t;
+    const active = this.#element.shadowRoot.activeElement;
+    const focused = container.contains(active) ? { ...active.dataset } : null;
     container.replaceChildren();
     container.hidden = !shown || !this.#facets;
-    if (container.hidden) return;
+    // The clicked button is redrawn: keyboard focus moves to its successor, or back to the box.
+    const refocus = () =>
+      focused && ([...container.querySelectorAll('[data-facet]')].find((b) => b.dataset.facet === focused.facet && b.dataset.value === focused.value) ?? this.#dom.input);
+    if (container.hidden) return refocus();
     for (const name of this.#options.filters) {
       const [key, facetKey] = FACETS[name] ?? [];
       const counts = this.#facets[facetKey] ?? [];
@@ -820,6 +834,7 @@ class Widget {
       clear.type = 'button';
       container.append(clear);
     }
+    return refocus();
   }
 
   #updateSort() {

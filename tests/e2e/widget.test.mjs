@@ -507,9 +507,12 @@ test('year and category filters and the sort order change the hits and the count
   const year = all.facets.years.find((y) => y.count < all.total);
   const yearButton = w.getByRole('group', { name: 'Year' }).getByRole('button', { name: new RegExp(`^${year.value}`) });
   assert.equal(await yearButton.textContent(), `${year.value}${year.count}`);
-  await yearButton.click();
+  await yearButton.focus();
+  await page.keyboard.press('Enter');
   await w.locator('.pressroom__count', { hasText: `${year.count} result` }).waitFor();
   assert.equal(await yearButton.getAttribute('aria-pressed'), 'true');
+  const focused = () => page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.textContent);
+  assert.equal(await focused(), `${year.value}${year.count}`, 'the redrawn button keeps the keyboard focus');
   const byYear = await engine(page, 'security', { limit: 10, filters: { years: [Number(year.value)] } });
   assert.equal(byYear.total, year.count);
   assert.deepEqual(await w.locator('.pressroom__title').allTextContents(), byYear.hits.map((h) => h.title));
@@ -543,6 +546,12 @@ test('year and category filters and the sort order change the hits and the count
   await w.getByRole('option').nth(19).waitFor();
   assert.deepEqual(await w.locator('.pressroom__title').allTextContents(), twenty.hits.map((h) => h.title));
   assert.equal(await w.getByRole('combobox').getAttribute('aria-activedescendant'), await w.getByRole('option').nth(10).getAttribute('id'), 'the first new hit is active');
+  assert.equal(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.localName), 'input', 'in the box, which has the focus');
+
+  await sort.getByRole('button', { name: 'Relevance' }).focus();
+  await page.keyboard.press('Escape');
+  await w.locator('.pressroom__panel').waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.localName), 'input', 'Esc in the panel returns to the box');
 });
 
 // ---------------------------------------------------------------------------------------------
