@@ -87,8 +87,8 @@ after(async () => {
  * workers' too). `init` runs in the page before any of its scripts. `t.after` checks that the
  * console stayed clean unless the test expects errors.
  */
-async function openPage(t, url, { colorScheme = 'light', expectErrors = false, width = 1280, height = 800, init } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport: { width, height }, locale: 'en-US' });
+async function openPage(t, url, { colorScheme = 'light', reducedMotion = 'no-preference', expectErrors = false, width = 1280, height = 800, init } = {}) {
+  const context = await browser.newContext({ colorScheme, reducedMotion, viewport: { width, height }, locale: 'en-US' });
   const page = await context.newPage();
   const errors = [];
   const requests = [];
@@ -411,6 +411,8 @@ test('/ and Ctrl+K open the search dialog, which keeps focus; Esc and the backdr
   for (let i = 0; i < 8; i++) {
     await page.keyboard.press(i % 3 ? 'Tab' : 'Shift+Tab');
     assert.ok(await focusedInModal(), `Tab ${i} kept the focus in the dialog`);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement.shadowRoot.activeElement).outlineStyle);
+    assert.equal(outline, 'solid', `Tab ${i}: the focus is visible`);
   }
   await modal.getByRole('combobox').focus();
   await page.keyboard.press('Escape');
@@ -433,6 +435,16 @@ test('/ and Ctrl+K open the search dialog, which keeps focus; Esc and the backdr
   await search(page, 'a/b');
   assert.equal(await widget(page).getByRole('combobox').inputValue(), 'a/b');
   assert.equal(await dialog.isVisible(), false);
+});
+
+test('the dialog opens without animation when the visitor prefers reduced motion', async (t) => {
+  for (const [reducedMotion, animation] of [['no-preference', 'pressroom-in'], ['reduce', 'none']]) {
+    const { page } = await openPage(t, site.url, { reducedMotion });
+    await page.keyboard.press('/');
+    const dialog = widget(page, 'modal').getByRole('dialog');
+    await dialog.waitFor();
+    assert.equal(await dialog.evaluate((d) => getComputedStyle(d).animationName), animation, reducedMotion);
+  }
 });
 
 test('the query is kept in the URL: a link restores the search and Back returns to it', async (t) => {
