@@ -706,6 +706,18 @@ test('data attributes configure the widget, and the site’s CSS cannot reach in
   assert.equal(await p.locator('main h1').evaluate((h1) => getComputedStyle(h1).color), 'rgb(255, 0, 0)', 'the site’s rules do apply to the site');
 });
 
+test('data-ranking passes ranking weights to the engine', async (t) => {
+  const ranking = { titleWeight: 0.2, bodyWeight: 4 };
+  const page = barePage({ attributes: `data-ranking='${JSON.stringify(ranking)}'` });
+  const { page: p } = await openPage(t, await scratchSite(t, { index: await demoIndex(), page }));
+  const ranked = await engine(p, 'security', { limit: 10, ranking });
+  const plain = await engine(p, 'security', { limit: 10 });
+  assert.notDeepEqual(ranked.hits.map((h) => h.title), plain.hits.map((h) => h.title), 'the weights change the order');
+  await search(p, 'security');
+  await shown(widget(p), `${ranked.total} results`);
+  assert.deepEqual(await widget(p).locator('.pressroom__title').allTextContents(), ranked.hits.map((h) => h.title));
+});
+
 test('the browser engine gives the same results as the native `pressroom-index query`', async (t) => {
   const queries = [
     'sary',
