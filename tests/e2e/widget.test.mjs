@@ -606,17 +606,19 @@ test('axe-core finds no violations: empty, results in light and dark, and on a p
     await widget(page).locator('.pressroom__facets').waitFor();
     if (colorScheme === 'dark') await page.screenshot({ path: path.join(screenshots, 'results-dark.png') });
   }
-  const { page } = await openPage(t, site.url, { width: 360, height: 740 });
-  assert.equal(await widget(page).isVisible(), false, 'the header keeps only the button on a phone');
-  await widget(page, 'modal').getByRole('button', { name: 'Search' }).click();
-  await page.keyboard.type('security', { delay: 30 });
-  await widget(page, 'modal').getByRole('option').first().waitFor();
-  const box = await widget(page, 'modal').getByRole('dialog').boundingBox();
-  assert.deepEqual([box.width, box.height], [360, 740], 'the dialog fills the phone screen');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
-  assert.equal(overflow, 0, 'nothing is wider than the phone');
-  assert.deepEqual(await axeViolations(page), [], 'phone, modal open');
-  await page.screenshot({ path: path.join(screenshots, 'phone-modal.png') });
+  for (const [width, height] of [[320, 568], [360, 740]]) {
+    const { page } = await openPage(t, site.url, { width, height });
+    assert.equal(await widget(page).isVisible(), false, 'the header keeps only the button on a phone');
+    await widget(page, 'modal').getByRole('button', { name: 'Search' }).click();
+    await page.keyboard.type('security', { delay: 30 });
+    await widget(page, 'modal').getByRole('option').first().waitFor();
+    const box = await widget(page, 'modal').getByRole('dialog').boundingBox();
+    assert.deepEqual([box.width, box.height], [width, height], `the dialog fills the ${width} px screen`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    assert.equal(overflow, 0, `nothing is wider than ${width} px`);
+    assert.deepEqual(await axeViolations(page), [], `${width} px, modal open`);
+    if (width === 360) await page.screenshot({ path: path.join(screenshots, 'phone-modal.png') });
+  }
 });
 
 test('a live region announces the result count once typing pauses', async (t) => {
