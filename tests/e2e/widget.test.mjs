@@ -708,6 +708,31 @@ test('data attributes configure the widget, and the site’s CSS cannot reach in
   assert.equal(await p.locator('main h1').evaluate((h1) => getComputedStyle(h1).color), 'rgb(255, 0, 0)', 'the site’s rules do apply to the site');
 });
 
+test('mount() from code: the language and any string can be set, and a modal widget opens on demand', async (t) => {
+  const app =
+    "import { mount } from '/pressroom/pressroom.js';\n" +
+    "const widget = mount(document.querySelector('#search'), { mode: 'modal', lang: 'de', limit: 2,\n" +
+    "  strings: { placeholder: 'Mitteilung finden', results: { one: '{n} Treffer', other: '{n} Treffer insgesamt' } } });\n" +
+    "document.querySelector('#go').addEventListener('click', () => widget.open());\n";
+  const page = '<!doctype html><html lang="en"><title>Pressroom test</title><link rel="icon" href="data:,">' +
+    '<main><h1>Press</h1><button id="go">Find</button><div id="search"></div></main><script type="module" src="/app.js"></script>';
+  const { page: p } = await openPage(t, await scratchSite(t, { index: await demoIndex(), page, files: { 'app.js': app } }));
+  const w = p.locator('#search');
+  await p.getByRole('button', { name: 'Find' }).click();
+  const box = w.getByRole('combobox', { name: 'Pressemitteilungen durchsuchen' });
+  await box.waitFor();
+  assert.equal(await box.getAttribute('placeholder'), 'Mitteilung finden');
+  await p.keyboard.type('security', { delay: 30 });
+  const { total } = await engine(p, 'security', {});
+  await w.locator('.pressroom__count', { hasText: `${total} Treffer insgesamt` }).waitFor();
+  assert.equal(await w.getByRole('option').count(), 2);
+  assert.equal(await w.getByRole('button', { name: 'Mehr laden' }).isVisible(), true);
+  const time = w.locator('time').first();
+  const [year, month, day] = (await time.getAttribute('datetime')).split('-').map(Number);
+  const german = new Intl.DateTimeFormat('de', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(Date.UTC(year, month - 1, day)));
+  assert.equal(await time.textContent(), german, 'dates in the widget language');
+});
+
 test('data-ranking passes ranking weights to the engine', async (t) => {
   const ranking = { titleWeight: 0.2, bodyWeight: 4 };
   const page = barePage({ attributes: `data-ranking='${JSON.stringify(ranking)}'` });
