@@ -331,7 +331,7 @@ function readOptions(element, options) {
     base: options.base ?? (data.pressroom || DEFAULT_BASE),
     mode: (options.mode ?? data.mode) === 'modal' ? 'modal' : 'inline',
     limit: options.limit ?? number(data.limit) ?? 10,
-    filters: options.filters ?? words(data.filters) ?? ['year', 'category'],
+    filters: (options.filters ?? words(data.filters) ?? ['year', 'category']).filter((name) => name in FACETS),
     sort: (options.sort ?? data.sort) === 'newest' ? 'newest' : 'relevance',
     ranking,
     lang,
@@ -347,8 +347,8 @@ function readOptions(element, options) {
 // ---------------------------------------------------------------------------------------------
 // Widget.
 
-/** The facets the engine counts, by option name: the `filters` key and the `facets` key. */
-const FACETS = { year: ['years', 'years'], category: ['categories', 'categories'], lang: ['langs', 'langs'] };
+/** The facets offered, by option name: their key in the engine's `filters` and `facets`. */
+const FACETS = { year: 'years', category: 'categories', lang: 'langs' };
 
 /** The search widget mounted into one element. Create with `mount`. */
 class Widget {
@@ -366,7 +366,10 @@ class Widget {
   #hits = [];
   #total = 0;
   #active = -1; // the option aria-activedescendant points at
-  #options_ = []; // the option elements, in order
+  #items = []; // the option elements of the listbox, in order
+  #facets = null; // the engine's facet counts for the shown results
+  #suggestion = null; // the engine's "did you mean" for a query without results
+  #returnFocus = null; // where focus goes back when the dialog closes
   #loadingTimer = 0;
   #announceTimer = 0;
   #dateFormat = null;
@@ -525,7 +528,7 @@ class Widget {
     });
     on(listbox, 'pointermove', (event) => {
       const option = event.target.closest('[role="option"]');
-      if (option) this.#activate(this.#options_.indexOf(option), false);
+      if (option) this.#activate(this.#items.indexOf(option), false);
     });
 
     if (dialog) {
@@ -553,7 +556,7 @@ class Widget {
 
   #onKey(event) {
     const { input } = this.#dom;
-    const count = this.#options_.length;
+    const count = this.#items.length;
     switch (event.key) {
       case 'ArrowDown':
       case 'ArrowUp': {
@@ -566,7 +569,7 @@ class Widget {
       }
       case 'Enter': {
         event.preventDefault();
-        const option = this.#options_[this.#active];
+        const option = this.#items[this.#active];
         if (!option) return this.#remember();
         if (option.dataset.recent !== undefined) return this.#replaceQuery(option.dataset.recent);
         if (!option.href) return;
@@ -596,8 +599,6 @@ class Widget {
     input.focus();
     input.select();
   }
-
-  #returnFocus = null;
 
   /** Closes the modal search dialog, or the inline results panel. */
   close() {
@@ -683,9 +684,6 @@ class Widget {
     this.#suggestion = results.suggestion ?? null;
     this.#setState(results.total ? 'results' : 'empty');
   }
-
-  #facets = null;
-  #suggestion = null;
 
   #searchOptions(offset) {
     const { limit, ranking } = this.#options;
@@ -780,14 +778,14 @@ class Widget {
     }
     root.toggleAttribute('data-recent', recent.length > 0);
     listbox.setAttribute('aria-label', recent.length ? t('recent') : t('hits'));
-    this.#options_ = showHits ? this.#hits.map((hit, i) => this.#renderHit(hit, i)) : recent.map((q, i) => this.#renderRecent(q, i));
-    listbox.replaceChildren(...this.#options_);
-    listbox.hidden = this.#options_.length === 0;
+    this.#items = showHits ? this.#hits.map((hit, i) => this.#renderHit(hit, i)) : recent.map((q, i) => this.#renderRecent(q, i));
+    listbox.replaceChildren(...this.#items);
+    listbox.hidden = this.#items.length === 0;
     more.hidden = !(showHits && this.#hits.length < this.#total);
     const refocus = this.#renderFacets(facets, showHits || (state === 'empty' && this.#filtered()));
-    input.setAttribute('aria-expanded', String(!panel.hidden && this.#options_.length > 0));
+    input.setAttribute('aria-expanded', String(!panel.hidden && this.#items.length > 0));
     this.#activate(this.#active, false);
-    if (!this.#options_.length) this.#active = -1;
+    if (!this.#items.length) this.#active = -1;
     if (state === 'results' || state === 'empty') this.#announce(t('results', { n: this.#total }));
     else if (state === 'error' || state === 'failed') this.#announce(message.textContent);
     refocus?.focus();
@@ -809,10 +807,10 @@ class Widget {
       focused && ([...container.querySelectorAll('[data-facet]')].find((b) => b.dataset.facet === focused.facet && b.dataset.value === focused.value) ?? this.#dom.input);
     if (container.hidden) return refocus();
     for (const name of this.#options.filters) {
-      const [key, facetKey] = FACETS[name] ?? [];
-      const counts = this.#facets[facetKey] ?? [];
+      const key = FACETS[name];
+      const counts = this.#facets[key] ?? [];
       const selected = this.#selected[key];
-      if (!key || counts.length < (selected.size ? 1 : 2)) continue; // one value filters nothing
+      if (counts.length < (selected.size ? 1 : 2)) continue; // one value filters nothing
       const group = el('div', 'pressroom__facet');
       const label = el('span', 'pressroom__facet-label', t(name));
       label.id = `facet-${name}`;
@@ -870,8 +868,8 @@ class Widget {
   /** Moves the active option (the one Enter opens) to `index`, keeping it in view. */
   #activate(index, scroll = true) {
     const { input } = this.#dom;
-    this.#options_.forEach((option, i) => option.setAttribute('aria-selected', String(i === index)));
-    const option = this.#options_[index];
+    this.#items.forEach((option, i) => option.setAttribute('aria-selected', String(i === index)));
+    const option = this.#items[index];
     this.#active = option ? index : -1;
     if (option) {
       input.setAttribute('aria-activedescendant', option.id);
