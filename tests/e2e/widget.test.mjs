@@ -682,7 +682,9 @@ test('data attributes configure the widget, and the site’s CSS cannot reach in
   // Rules a site might have for its own elements, aimed at everything the widget uses.
   const hostileCss =
     '* { letter-spacing: 0.3em !important; text-transform: uppercase !important; color: red !important; }\n' +
-    'input, button, div, span, a { display: inline !important; border: 5px dashed red !important; }\n';
+    'input, button, div, span, a { display: inline !important; border: 5px dashed red !important; }\n' +
+    // …and the one way in that is meant: the theme's custom properties.
+    ':root { --pressroom-radius: 3px; --pressroom-accent: rgb(0, 100, 0); }\n';
   const page = barePage({ attributes: 'data-limit="3" data-placeholder="Find a release" data-filters="year" data-sort="newest" data-url-param=""' })
     .replace('<main>', '<link rel="stylesheet" href="/hostile.css"><main>');
   const url = await scratchSite(t, { index: await demoIndex(), page, files: { 'hostile.css': hostileCss } });
@@ -704,7 +706,8 @@ test('data attributes configure the widget, and the site’s CSS cannot reach in
       return { color: s.color, letterSpacing: s.letterSpacing, textTransform: s.textTransform, borderStyle: s.borderTopStyle };
     });
   assert.deepEqual(await style(box), { color: 'rgb(27, 28, 30)', letterSpacing: 'normal', textTransform: 'none', borderStyle: 'solid' });
-  assert.deepEqual(await style(w.locator('.pressroom__title').first()), { color: 'rgb(11, 87, 208)', letterSpacing: 'normal', textTransform: 'none', borderStyle: 'none' });
+  assert.deepEqual(await style(w.locator('.pressroom__title').first()), { color: 'rgb(0, 100, 0)', letterSpacing: 'normal', textTransform: 'none', borderStyle: 'none' });
+  assert.equal(await box.evaluate((input) => getComputedStyle(input).borderTopLeftRadius), '3px', 'the theme reaches the widget');
   assert.equal(await p.locator('main h1').evaluate((h1) => getComputedStyle(h1).color), 'rgb(255, 0, 0)', 'the site’s rules do apply to the site');
 });
 
