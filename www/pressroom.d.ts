@@ -160,7 +160,7 @@ export interface Widget {
   open(): void;
   /** Closes the dialog or the results panel. */
   close(): void;
-  /** Shows the results for `query` as if typed. */
+  /** Shows the results for `query` in the box; a modal widget opens for one and closes for `""`. */
   show(query: string): void;
   /** Removes the widget and its listeners. */
   destroy(): void;

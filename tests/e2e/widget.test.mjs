@@ -248,6 +248,15 @@ test('where the page may not start a worker, the search runs on the main thread'
   await search(page, 'sarybay');
   assert.deepEqual(await shown(widget(page), /^1 result$/), [CICA_TITLE]);
   assert.equal(page.workers().length, 0);
+
+  // The same through a real policy: the browser refuses the worker, and says so in the console.
+  const csp = `<meta http-equiv="Content-Security-Policy" content="worker-src 'none'">`;
+  const url = await scratchSite(t, { index: await demoIndex(), page: barePage().replace('<main>', `${csp}<main>`) });
+  const { page: strict, errors } = await openPage(t, url, { expectErrors: true });
+  await search(strict, 'sarybay');
+  assert.deepEqual(await shown(widget(strict), /^1 result$/), [CICA_TITLE]);
+  assert.equal(strict.workers().length, 0);
+  assert.ok(errors.length > 0 && errors.every((e) => /worker-src/.test(e)), errors.join('\n'));
 });
 
 test('the hits are the engine’s, and results follow the latest keystroke', async (t) => {
