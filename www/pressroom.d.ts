@@ -105,6 +105,8 @@ export interface WidgetStrings {
   results: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
   noResults: string;
   didYouMean: string;
+  /** Said when the engine searched only the start of a very long query. */
+  truncated: string;
   loading: string;
   unavailable: string;
   failed: string;

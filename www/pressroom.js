@@ -48,6 +48,7 @@ const STRINGS = {
     results: { one: '{n} result', other: '{n} results' },
     noResults: 'No results for “{q}”.',
     didYouMean: 'Did you mean',
+    truncated: 'Only the start of a long query was searched.',
     loading: 'Loading…',
     unavailable: 'Search is unavailable right now: the index could not be loaded.',
     failed: 'Search failed.',
@@ -71,6 +72,7 @@ const STRINGS = {
     results: { one: '{n} результат', few: '{n} результата', many: '{n} результатов', other: '{n} результата' },
     noResults: 'По запросу «{q}» ничего не найдено.',
     didYouMean: 'Возможно, вы имели в виду',
+    truncated: 'Поиск выполнен только по началу длинного запроса.',
     loading: 'Загрузка…',
     unavailable: 'Поиск сейчас недоступен: не удалось загрузить индекс.',
     failed: 'Ошибка поиска.',
@@ -94,6 +96,7 @@ const STRINGS = {
     results: { other: '{n} 条结果' },
     noResults: '没有找到与“{q}”相关的结果。',
     didYouMean: '您是不是要找',
+    truncated: '查询过长，仅搜索了开头部分。',
     loading: '正在加载…',
     unavailable: '搜索暂不可用：无法加载索引。',
     failed: '搜索失败。',
@@ -124,6 +127,7 @@ const STRINGS = {
     },
     noResults: 'لا توجد نتائج لـ «{q}».',
     didYouMean: 'هل تقصد',
+    truncated: 'تم البحث في بداية الاستعلام الطويل فقط.',
     loading: 'جارٍ التحميل…',
     unavailable: 'البحث غير متاح حاليًا: تعذّر تحميل الفهرس.',
     failed: 'تعذّر البحث.',
@@ -147,6 +151,7 @@ const STRINGS = {
     results: { one: '{n} résultat', other: '{n} résultats' },
     noResults: 'Aucun résultat pour « {q} ».',
     didYouMean: 'Vouliez-vous dire',
+    truncated: 'Seul le début d’une longue requête a été recherché.',
     loading: 'Chargement…',
     unavailable: 'La recherche est indisponible : l’index n’a pas pu être chargé.',
     failed: 'La recherche a échoué.',
@@ -170,6 +175,7 @@ const STRINGS = {
     results: { one: '{n} resultado', other: '{n} resultados' },
     noResults: 'No hay resultados para «{q}».',
     didYouMean: '¿Quisiste decir',
+    truncated: 'Solo se buscó el comienzo de una consulta larga.',
     loading: 'Cargando…',
     unavailable: 'La búsqueda no está disponible: no se pudo cargar el índice.',
     failed: 'La búsqueda falló.',
@@ -193,6 +199,7 @@ const STRINGS = {
     results: { one: '{n} Ergebnis', other: '{n} Ergebnisse' },
     noResults: 'Keine Ergebnisse für „{q}“.',
     didYouMean: 'Meinten Sie',
+    truncated: 'Nur der Anfang einer langen Anfrage wurde gesucht.',
     loading: 'Wird geladen…',
     unavailable: 'Die Suche ist gerade nicht verfügbar: Der Index konnte nicht geladen werden.',
     failed: 'Die Suche ist fehlgeschlagen.',
@@ -369,6 +376,7 @@ class Widget {
   #items = []; // the option elements of the listbox, in order
   #facets = null; // the engine's facet counts for the shown results
   #suggestion = null; // the engine's "did you mean" for a query without results
+  #truncated = false; // whether the engine searched only the start of a very long query
   #returnFocus = null; // where focus goes back when the dialog closes
   #loadingTimer = 0;
   #announceTimer = 0;
@@ -682,6 +690,7 @@ class Widget {
     this.#total = results.total;
     this.#facets = results.facets ?? null;
     this.#suggestion = results.suggestion ?? null;
+    this.#truncated = results.truncated === true;
     this.#setState(results.total ? 'results' : 'empty');
   }
 
@@ -769,6 +778,7 @@ class Widget {
     bar.hidden = !(state === 'results' || state === 'empty');
     if (!bar.hidden) count.textContent = t('results', { n: this.#total });
     const showHits = state === 'results';
+    if ((showHits || state === 'empty') && this.#truncated) message.append(el('p', '', t('truncated')));
     if (recent.length) {
       const heading = el('p', 'pressroom__heading', t('recent'));
       const clear = el('button', 'pressroom__link', t('clearRecent'));

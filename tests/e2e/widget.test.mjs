@@ -371,6 +371,19 @@ test('a query that matches nothing says so and offers the engine’s suggestion'
   assert.ok((await shown(w, /^\d+ results?$/)).includes(CICA_TITLE));
 });
 
+test('a very long query says that only its start was searched', async (t) => {
+  const { page } = await openPage(t, site.url);
+  const query = Array.from({ length: 40 }, (_, i) => (i ? 'security' : 'eurasian')).join(' ');
+  const expected = await engine(page, query, {});
+  assert.equal(expected.truncated, true);
+  await widget(page).getByRole('combobox').fill(query);
+  await shown(widget(page), `${expected.total} result`);
+  await widget(page).locator('.pressroom__message', { hasText: 'Only the start of a long query was searched.' }).waitFor();
+  await widget(page).getByRole('combobox').fill('eurasian security');
+  await shown(widget(page), /results?$/);
+  assert.equal(await widget(page).locator('.pressroom__message').textContent(), '');
+});
+
 // ---------------------------------------------------------------------------------------------
 // Keyboard, modal and URL.
 
