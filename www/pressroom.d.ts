@@ -149,7 +149,7 @@ export interface WidgetOptions {
   urlParam?: string;
   /** [data-recent] Recent searches remembered in localStorage (5; 0 for none). */
   recent?: number;
-  /** [data-hotkeys] Whether `/` and Ctrl/Cmd+K open a modal widget (true). */
+  /** [data-hotkeys] Whether `/` and Ctrl/Cmd+K open a modal widget, or focus an inline one on a page without one (true). */
   hotkeys?: boolean;
   /** [data-worker] Whether to search in a Web Worker when the page allows one (true). */
   worker?: boolean;

@@ -306,7 +306,8 @@ const mounted = new WeakMap();
  *   `strings`: any UI string by key (see STRINGS.en); `lang`: the language (the element's `lang`);
  *   `urlParam` [data-url-param]: the query parameter that keeps the query in the URL (`q`;
  *   empty for none); `recent` [data-recent]: recent searches remembered (5; 0 for none);
- *   `hotkeys` [data-hotkeys]: whether `/` and Ctrl/Cmd+K open a modal widget (true);
+ *   `hotkeys` [data-hotkeys]: whether `/` and Ctrl/Cmd+K open a modal widget, or focus an inline
+ *   one on a page without a modal one (true);
  *   `worker` [data-worker]: whether to search in a worker (true).
  * @returns {Widget}
  */
@@ -1084,10 +1085,12 @@ if (typeof document !== 'undefined') {
       const shortcut = (event.key === 'k' || event.key === 'K') && (event.ctrlKey || event.metaKey) && !event.altKey;
       const slash = event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event);
       if (!shortcut && !slash) return;
-      const modal = [...widgets].find((w) => w.mode === 'modal' && w.visible && w.hotkeys);
-      if (!modal) return;
+      // The search dialog when the page has one; else the first search box in sight.
+      const ready = [...widgets].filter((w) => w.visible && w.hotkeys);
+      const target = ready.find((w) => w.mode === 'modal') ?? ready[0];
+      if (!target) return;
       event.preventDefault();
-      modal.open();
+      target.open();
     });
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
