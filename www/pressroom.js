@@ -647,7 +647,8 @@ class Widget {
 
   /** Shows `query` (from the URL, or a caller) in the widget; modal widgets open for it. */
   show(query) {
-    if (this.#options.mode === 'modal') query ? this.open() : this.close();
+    if (this.#options.mode === 'modal' && query) this.open();
+    else if (this.#options.mode === 'modal') this.close();
     this.#dom.input.value = query;
     if (query && this.#options.mode === 'inline') {
       this.#load();
@@ -660,12 +661,11 @@ class Widget {
     const sequence = ++this.#sequence;
     // The engine reads a trailing space as "this word is complete": pass the query as typed.
     const query = rawQuery.trim() ? rawQuery : '';
-    const filtered = Object.values(this.#selected).some((values) => values.size > 0);
     if (typed) urlState.typed(this, query);
     this.#query = query;
     this.#active = -1;
     clearTimeout(this.#loadingTimer);
-    if (!query && !filtered) {
+    if (!query && !this.#filtered()) {
       this.#hits = [];
       this.#facets = null;
       this.#setState('idle');
