@@ -42,7 +42,9 @@ mod engine {
     const WWW_FILES: &[&str] = &[
         "www/pressroom.js",
         "www/pressroom-core.js",
+        "www/pressroom-worker.js",
         "www/pressroom.css",
+        "www/pressroom.d.ts",
     ];
     /// The features rustc enables by default for `wasm32-unknown-unknown`
     /// (`rustc --print cfg --target wasm32-unknown-unknown`); wasm-opt must accept all of them.

@@ -1,6 +1,7 @@
 //! The widget assets embedded in `pressroom-index`, written next to the index it builds.
 //!
-//! `pressroom.js` and `pressroom.css` are the hand-written widget from `www/`; the
+//! `pressroom.js`, `pressroom-worker.js`, `pressroom.css` and the types `pressroom.d.ts` are the
+//! hand-written widget from `www/` (with the engine layer `pressroom-core.js`); the
 //! `pressroom_engine*` files are the search engine compiled to WebAssembly and bound to
 //! JavaScript by `build.rs`. Embedding them makes the installed binary self-contained.
 //!
@@ -44,7 +45,9 @@ macro_rules! generated {
 const ASSETS: &[Asset] = &[
     www!("pressroom.js"),
     www!("pressroom-core.js"),
+    www!("pressroom-worker.js"),
     www!("pressroom.css"),
+    www!("pressroom.d.ts"),
     generated!("pressroom_engine.js"),
     generated!("pressroom_engine_bg.wasm"),
     generated!("pressroom_engine.d.ts"),

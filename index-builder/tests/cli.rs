@@ -59,7 +59,9 @@ fn the_seed_release_is_found_by_its_ambassador_however_it_is_typed() {
         "index.pri",
         "pressroom.js",
         "pressroom-core.js",
+        "pressroom-worker.js",
         "pressroom.css",
+        "pressroom.d.ts",
         "pressroom_engine.js",
         "pressroom_engine_bg.wasm",
     ] {

@@ -2,9 +2,11 @@
 //!
 //! [`generate_site`] writes a home page that lists every release, newest first, and one page per
 //! release at the path of its `url`. Every page carries the widget in its header exactly as a
-//! site owner would add it: a `data-pressroom` element, the module script and the stylesheet,
-//! all under `/pressroom/` where the index builder's output is served. No inline script or style,
-//! so the pages work under the strict Content Security Policy that `www/serve.mjs` sends.
+//! site owner would add it, in both forms: an inline search box (a `data-pressroom` element) and
+//! a search button that opens a dialog (`data-mode="modal"`, also on `/` and Ctrl/Cmd+K), with
+//! the one module script under `/pressroom/` where the index builder's output is served. No
+//! inline script or style, so the pages work under the strict Content Security Policy that
+//! `www/serve.mjs` sends.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -36,9 +38,11 @@ pub fn generate_site(releases: &[Release], out: &Path) -> Result<()> {
     });
     write(&out.join("index.html"), &home_page(&newest_first))?;
 
-    for release in releases {
+    for (i, release) in newest_first.iter().enumerate() {
         if let Some(relative) = page_path(&release.url) {
-            write(&out.join(relative), &release_page(release))?;
+            let newer = i.checked_sub(1).map(|j| newest_first[j]);
+            let older = newest_first.get(i + 1).copied();
+            write(&out.join(relative), &release_page(release, newer, older))?;
         }
     }
     Ok(())
@@ -107,16 +111,31 @@ fn link_target(url: &str) -> Option<&str> {
     (site_relative || lower.starts_with("https://") || lower.starts_with("http://")).then_some(url)
 }
 
+/// The home page: every release, newest first, in one section per year (undated ones last),
+/// each with its date, categories and the start of its text, as a press office lists them.
 fn home_page(releases: &[&Release]) -> String {
     let mut main = String::new();
     main.push_str("<h1>Press releases</h1>\n");
     let _ = writeln!(
         main,
-        "<p class=\"lede\">Statements, announcements and news from the {ORGANIZATION} and its partners. \
-         Use the search box above to find any release instantly.</p>"
+        "<p class=\"lede\">{} statements, announcements and news from the {ORGANIZATION} and its partners. \
+         Search them all from the box above, or press <kbd>/</kbd> anywhere.</p>",
+        releases.len()
     );
-    main.push_str("<ol class=\"release-list\">\n");
-    for release in releases {
+    let mut year = None;
+    for (i, release) in releases.iter().enumerate() {
+        let release_year = release.date.map(|d| d.year());
+        if i == 0 || release_year != year {
+            if i > 0 {
+                main.push_str("</ol>\n</section>\n");
+            }
+            year = release_year;
+            let heading = year.map_or_else(|| "Undated".to_owned(), |y| y.to_string());
+            let _ = writeln!(
+                main,
+                "<section aria-labelledby=\"year-{heading}\">\n<h2 id=\"year-{heading}\" class=\"year\">{heading}</h2>\n<ol class=\"release-list\">"
+            );
+        }
         let title = escape(display_title(release));
         main.push_str("<li class=\"release-item\">");
         if let Some(date) = release.date {
@@ -131,13 +150,31 @@ fn home_page(releases: &[&Release]) -> String {
             }
         }
         main.push_str(&categories(release));
+        let summary = summary(&release.body);
+        if !summary.is_empty() {
+            let _ = write!(main, "<p class=\"summary\">{}</p>", escape(&summary));
+        }
         main.push_str("</li>\n");
     }
-    main.push_str("</ol>\n");
+    if !releases.is_empty() {
+        main.push_str("</ol>\n</section>\n");
+    }
     page("Press releases", &main)
 }
 
-fn release_page(release: &Release) -> String {
+/// The first words of a release's text, up to about 30, with an ellipsis when cut.
+fn summary(body: &str) -> String {
+    const WORDS: usize = 30;
+    let words: Vec<&str> = body.split_whitespace().take(WORDS + 1).collect();
+    if words.len() > WORDS {
+        format!("{}…", words[..WORDS].join(" "))
+    } else {
+        words.join(" ")
+    }
+}
+
+/// A release's own page; `newer` and `older` are its neighbours on the home page's list.
+fn release_page(release: &Release, newer: Option<&Release>, older: Option<&Release>) -> String {
     let title = escape(display_title(release));
     let mut main = String::new();
     main.push_str("<nav class=\"breadcrumb\" aria-label=\"Breadcrumb\"><a href=\"/\">Press releases</a></nav>\n");
@@ -158,6 +195,25 @@ fn release_page(release: &Release) -> String {
         let _ = writeln!(main, "<p>{}</p>", escape(&paragraph));
     }
     main.push_str("</article>\n");
+    let neighbours: Vec<String> = [("newer", "Newer", newer), ("older", "Older", older)]
+        .into_iter()
+        .filter_map(|(class, label, neighbour)| {
+            let neighbour = neighbour?;
+            let href = link_target(&neighbour.url)?;
+            Some(format!(
+                "<a class=\"{class}\" href=\"{}\"><span>{label} release</span> {}</a>",
+                escape(href),
+                escape(display_title(neighbour))
+            ))
+        })
+        .collect();
+    if !neighbours.is_empty() {
+        let _ = writeln!(
+            main,
+            "<nav class=\"neighbours\" aria-label=\"More releases\">{}</nav>",
+            neighbours.join("")
+        );
+    }
     page(display_title(release), &main)
 }
 
@@ -172,16 +228,16 @@ fn page(title: &str, main: &str) -> String {
 <link rel="icon" href="data:,">
 <title>{title} · {ORGANIZATION}</title>
 <link rel="stylesheet" href="/site.css">
-<link rel="stylesheet" href="/pressroom/pressroom.css">
 <script type="module" src="/pressroom/pressroom.js"></script>
 </head>
 <body>
-<a class="skip-link" href="#main">Skip to content</a>
 <header class="site-header">
+<a class="skip-link" href="#main">Skip to content</a>
 <div class="wrap header-row">
 <a class="brand" href="/"><span class="brand-mark" aria-hidden="true">IPC</span> {ORGANIZATION}</a>
 <nav class="site-nav" aria-label="Site"><a href="/">Press releases</a></nav>
 <div class="site-search" data-pressroom></div>
+<div class="site-search-button" data-pressroom data-mode="modal"></div>
 </div>
 </header>
 <main id="main" class="wrap">
@@ -356,16 +412,20 @@ mod tests {
             escape(r#"<a href="x">&'"#),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
-        let page = release_page(&release(
-            "/x",
-            "<script>alert(1)</script>",
-            Some("2023-10-27"),
-        ));
+        let page = release_page(
+            &release("/x", "<script>alert(1)</script>", Some("2023-10-27")),
+            None,
+            Some(&release("/y", "Older <b>news</b>", None)),
+        );
         assert!(!page.contains("<script>alert"));
         assert!(page.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
         assert!(page.contains("<p>Second &lt;b&gt;paragraph&lt;/b&gt;.</p>"));
         assert!(page.contains("<p>First paragraph still first.</p>"));
         assert!(page.contains(r#"<time datetime="2023-10-27">27 October 2023</time>"#));
+        assert!(page.contains(
+            r#"<a class="older" href="/y"><span>Older release</span> Older &lt;b&gt;news&lt;/b&gt;</a>"#
+        ));
+        assert!(!page.contains("class=\"newer\""));
     }
 
     #[test]
@@ -394,6 +454,12 @@ mod tests {
         assert!(home.contains(r#"<a href="https://elsewhere.example/x">Elsewhere</a>"#));
         assert!(home.contains("<span>Hostile</span>") && !home.contains("href=\"javascript:"));
         assert!(home.contains("<div class=\"site-search\" data-pressroom></div>"));
+        assert!(home.contains(
+            r#"<div class="site-search-button" data-pressroom data-mode="modal"></div>"#
+        ));
+        assert!(at(">2023</h2>") < at("Newest") && at(">2019</h2>") < at("Old news"));
+        assert!(at(">Undated</h2>") < at("Hostile"));
+        assert!(home.contains("<p class=\"summary\">First paragraph still first. Second &lt;b&gt;paragraph&lt;/b&gt;.</p>"));
         assert!(!home.contains("<style") && !home.contains("style=") && !home.contains("<script>"));
 
         assert!(out.join("cica/2023/10/27/x/index.html").is_file());

@@ -57,6 +57,17 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
+        // The JS and CSS the widget adds over the engine stay under 25 KB gzipped.
+        name: "widget size budget",
+        work: || {
+            let script = workspace_root().join("bench/widget-size.mjs");
+            run(&mut command(
+                "node",
+                [script.as_os_str(), "--check".as_ref()],
+            ))
+        },
+    },
+    Step {
         name: "demo site build",
         work: || site::build().map(drop),
     },
