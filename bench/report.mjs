@@ -76,7 +76,7 @@ function sizeSection(size, s) {
     if (b.coldComplete === false) notes.push(`${name}: a cold-start result lacked url, title or excerpt (or had no hits).`);
     if (b.errors?.length) notes.push(`${name}: browser console errors: ${b.errors.map((e) => '`' + e.slice(0, 160).replace(/`/g, "'") + '`').join('; ')}`);
   }
-  notes.push(`Code fetched: Pressroom ${P.code?.files?.map((f) => '`' + f + '`').join(', ') || 'n/a'}; Pagefind ${F.code?.files?.map((f) => '`' + f + '`').join(', ') || 'n/a'} (its UI adds \`pagefind-ui.js\`; Pressroom's widget is in \`pressroom.js\`).`);
+  notes.push(`Code fetched: Pressroom ${P.code?.files?.map((f) => '`' + f + '`').join(', ') || 'n/a'}; Pagefind ${F.code?.files?.map((f) => '`' + f + '`').join(', ') || 'n/a'} (its UI adds \`pagefind-ui.js\`; Pressroom's widget adds \`pressroom.js\` and \`pressroom-worker.js\`).`);
   lines.push('', ...notes.map((n) => `- ${n}`), '', '');
   return lines.join('\n');
 }
@@ -176,7 +176,7 @@ function runBlock(results, charts) {
   }
   L.push('- Browser: `/usr/bin/chromium` via playwright-core with `' + results.env.chromiumArgs.join(' ') + '`; a new context (empty cache) per cold start. Server: `bench/server.mjs` on 127.0.0.1, gzip (level 6, cached as a CDN edge would) for text, JS, CSS, JSON, wasm and SVG, other files as they are; bytes counted are response bodies as sent, headers excluded.');
   L.push('- Cold start: from the first call (import, open/init, search) on a fresh page to the top 10 with url, title and excerpt; query `' + 'first line of bench/queries/perf.txt' + '`; 3 runs. Warm queries: the other 19 lines of `bench/queries/perf.txt`, each new, in the page of the first cold run. Keystrokes: a fresh page, the engine opened first (untimed), then search on every prefix of all 20 queries. Pagefind: `import(\'/pagefind/pagefind.js\')`, `init()`, `search(q)`, `data()` of the first 10; Pressroom: `Pressroom.open(\'/x/\')`, `search(q, {limit: 10})`.');
-  L.push('- Index bytes: every file in the output folder except the engine\'s code, CSS and type definitions (Pressroom: `pressroom.js`, `pressroom.css`, `pressroom_engine.js`, `pressroom_engine_bg.wasm`, `pressroom_engine.d.ts`, `pressroom-*.js`; Pagefind: `*.js`, `*.css`, `wasm.*.pagefind`). Code sizes: "raw" is uncompressed (Pagefind ships its wasm gzipped; it is inflated to count), "gzipped" as served.');
+  L.push('- Index bytes: every file in the output folder except the engine\'s code, CSS and type definitions (Pressroom: `pressroom.js`, `pressroom.css`, `pressroom_engine.js`, `pressroom_engine_bg.wasm`, `pressroom_engine.d.ts`, `pressroom.d.ts`, `pressroom-*.js` — `index.pri` and the `pressroom-*.bin` parts are the index; Pagefind: `*.js`, `*.css`, `wasm.*.pagefind`). Code sizes: "raw" is uncompressed (Pagefind ships its wasm gzipped; it is inflated to count), "gzipped" as served.');
   L.push('', '<details><summary>Phase timings</summary>', '');
   for (const p of results.phases) L.push(`- ${p.s.toFixed(1)} s — ${p.name}`);
   L.push('', '</details>', '', '<!-- /bench-run -->');

@@ -18,7 +18,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -164,11 +164,19 @@ function barePage({ lang = 'en', attributes = '' } = {}) {
 
 const WIDGET_FILES = ['pressroom.js', 'pressroom-core.js', 'pressroom-worker.js', 'pressroom.css', 'pressroom_engine.js', 'pressroom_engine_bg.wasm'];
 
-/** A scratch site with the demo's widget and engine, `index.pri` as given, and `page` as its home. */
+/** The demo index's part files (a split index's `pressroom-<hash>.bin`), which scratch sites get too. */
+const PART_FILES = readdirSync(path.join(demoDir, 'pressroom')).filter((f) => /^pressroom-[0-9a-f]+\.bin$/.test(f));
+
+/**
+ * A scratch site with the demo's widget and engine, `index.pri` as given (with the demo's index
+ * parts beside it, which the demo's own entry file names), and `page` as its home.
+ */
 async function scratchSite(t, { index = null, page = barePage(), files = {} } = {}) {
   const root = await mkdtemp(path.join(tmpdir(), 'pressroom-e2e-'));
   await mkdir(path.join(root, 'pressroom'));
-  for (const file of WIDGET_FILES) await copyFile(path.join(demoDir, 'pressroom', file), path.join(root, 'pressroom', file));
+  for (const file of [...WIDGET_FILES, ...PART_FILES]) {
+    await copyFile(path.join(demoDir, 'pressroom', file), path.join(root, 'pressroom', file));
+  }
   if (index) await writeFile(path.join(root, 'pressroom', 'index.pri'), index);
   await writeFile(path.join(root, 'index.html'), page);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(root, name), text);
