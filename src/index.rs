@@ -293,6 +293,16 @@ impl Index {
         out
     }
 
+    /// Whether this search has found pieces of a split index missing so far: its answer will be
+    /// thrown away and asked again once they are loaded, so a decision that depends on what was
+    /// *not* found (such as widening a search) must wait for that round.
+    pub(crate) fn pending(&self) -> bool {
+        match &self.storage {
+            Storage::Split(store) => store.has_needs(),
+            Storage::Whole { .. } => false,
+        }
+    }
+
     /// The precomputed completions of a one-letter prefix, when the index has them (a split
     /// index does, so that the first keystroke fetches no dictionary part).
     pub(crate) fn one_letter_completions(&self, letter: &str) -> Option<Vec<(String, u64)>> {

@@ -446,6 +446,11 @@ pub(crate) fn run(
         ranked.truncate(wanted);
     }
     ranked.sort_unstable_by(order);
+    if index.pending() {
+        // Some postings are still missing, so this ranking is not the answer: fetch those first,
+        // not the records of releases that may not make the page.
+        return Ok(results);
+    }
     let highlight: HashSet<&str> = highlight.iter().map(String::as_str).collect();
     results.hits = ranked
         .iter()
@@ -734,7 +739,7 @@ fn suggest(index: &Index, query: &Query, options: &SearchOptions) -> Result<Opti
             };
             let dfa = index.typo_builder(edits).build_dfa(term);
             let mut candidates = typo_candidates(index, term, &dfa, false);
-            if candidates.is_empty() {
+            if candidates.is_empty() && !index.pending() {
                 candidates = typo_candidates(index, term, &dfa, true);
             }
             let best = most_frequent(candidates, 1, |_| Some(1.0));
@@ -823,7 +828,7 @@ fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
         };
         let first = term.chars().next();
         let mut candidates = typo_candidates(index, term, &dfa, false);
-        if variants.is_empty() && candidates.is_empty() {
+        if variants.is_empty() && candidates.is_empty() && !index.pending() {
             // Nothing near: look through the whole first letter before giving up on the word.
             candidates = typo_candidates(index, term, &dfa, true);
         }
