@@ -283,3 +283,54 @@ test('the demo works under the strict CSP of www/serve.mjs, without a violation'
   await page.waitForFunction(() => window.__violations.length > 0);
   assert.equal(await page.evaluate(() => window.__inlineRan ?? false), false);
 });
+
+test('any query string is safe in the browser: results or an empty list, long ones cut and marked', async (t) => {
+  const site = await startServer({ root: demoDir, port: 0 });
+  t.after(() => site.close());
+  const { page, seen } = await openPage(t, browser, site.url);
+  const answers = await page.evaluate(async () => {
+    const { Pressroom } = await import('/pressroom/pressroom.js');
+    const pr = await Pressroom.open('/pressroom/');
+    const queries = {
+      empty: '',
+      megabyte: 'security '.repeat(120000),
+      punctuation: '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~',
+      'stop words': 'the of and a to',
+      emoji: '🙂👩‍👩‍👧‍👦 🇺🇸',
+      RTL: 'الأمن \u202eevil',
+      'lone high surrogate': 'secu\uD800rity',
+      'lone low surrogate': '\uDC00security',
+      'unclosed quote': '"eurasian secu',
+      dashes: '- - -',
+      nul: '\0\0',
+    };
+    const out = {};
+    for (const [name, query] of Object.entries(queries)) {
+      try {
+        const r = await pr.search(query, { limit: 5 });
+        out[name] = { total: r.total, hits: r.hits.length, truncated: r.truncated ?? false };
+      } catch (error) {
+        out[name] = { error: error.message };
+      }
+    }
+    return out;
+  });
+  for (const [name, answer] of Object.entries(answers)) {
+    assert.equal(answer.error, undefined, `${name}: ${answer.error}`);
+    assert.ok(answer.hits <= answer.total, name);
+  }
+  assert.equal(answers.megabyte.truncated, true, 'a 1 MB query says it was cut');
+  assert.ok(answers.megabyte.total > 0, 'and its first words still search');
+  assert.equal(answers.empty.truncated, false);
+  assert.ok(answers['lone low surrogate'].total > 0, 'a lone surrogate does not stop the words around it');
+
+  // The widget, given the same strings as a paste: never "Search failed".
+  for (const query of ['secu\uD800rity', '"', '- - -', '🙂', 'x'.repeat(1 << 20)]) {
+    await fillSearch(page, query);
+    const state = await page
+      .locator('.pressroom[data-state="results"], .pressroom[data-state="empty"], .pressroom[data-state="error"]')
+      .getAttribute('data-state');
+    assert.notEqual(state, 'error', `${query.slice(0, 20)}: ${await page.locator('.pressroom__status').textContent()}`);
+  }
+  assert.deepEqual(seen.errors, []);
+});
