@@ -69,6 +69,9 @@ impl Index {
             .as_fst()
             .verify()
             .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+        // A crafted fst can carry a valid checksum: check its structure before traversing it.
+        crate::fst_check::check(terms.as_fst().as_bytes())
+            .map_err(|e| Error::corrupt("TERMS", e))?;
         let categories =
             format::read_string_table(layout.get(&bytes, Section::Categories), "CATEGORIES")?;
         let langs = format::read_string_table(layout.get(&bytes, Section::Langs), "LANGS")?;
