@@ -337,7 +337,7 @@ fn a_huge_release_is_indexed_up_to_the_limit_with_a_warning_never_dropped() {
             file.write_all(paragraph.as_bytes()).unwrap();
             written += paragraph.len();
         }
-        write!(file, "Ending wordlast.\n").unwrap();
+        writeln!(file, "Ending wordlast.").unwrap();
     }
     std::fs::write(
         input.path().join("small.md"),
