@@ -53,73 +53,106 @@ pub(crate) fn check(bytes: &[u8]) -> Result<(), String> {
     }
     // Nodes may only read bytes in HEADER..end.
     let data = &bytes[..end];
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut seen = vec![false; end];
+    let mut seen = vec![0u64; end.div_ceil(64)];
+    let mut addrs = Vec::new();
     let mut stack = vec![root];
-    seen[root] = true;
     while let Some(addr) = stack.pop() {
+        let (word, bit) = (addr / 64, 1u64 << (addr % 64));
+        if seen[word] & bit != 0 {
+            continue;
+        }
+        seen[word] |= bit;
         let node = Node::decode(data, addr)?;
-        for &(_, child) in &node.transitions {
-            if child != EMPTY_ADDRESS && !std::mem::replace(&mut seen[child], true) {
+        for i in 0..node.ntrans {
+            let (_, child) = node.transition(i)?;
+            if child != EMPTY_ADDRESS {
                 stack.push(child);
             }
         }
-        nodes.push(node);
+        addrs.push(addr);
+    }
+    // `fst` adds outputs along a path with `+`, which panics on overflow only where overflow
+    // checks are on (debug builds, the fuzz targets); release builds wrap, harmlessly.
+    if !cfg!(debug_assertions) {
+        return Ok(());
     }
     // Children lie below their parents: in address order, each node's children come first, so
     // the largest output sum below each node is known when the node is reached.
-    nodes.sort_by_key(|n| n.addr);
-    let mut max_below: std::collections::HashMap<usize, u64> =
-        std::collections::HashMap::with_capacity(nodes.len());
-    max_below.insert(EMPTY_ADDRESS, 0);
-    for node in &nodes {
+    addrs.sort_unstable();
+    let mut max_below = Vec::with_capacity(addrs.len());
+    for &addr in &addrs {
+        let node = Node::decode(data, addr)?;
         let mut max = node.final_output;
-        for &(output, child) in &node.transitions {
-            let below = max_below.get(&child).copied().unwrap_or(0);
+        for i in 0..node.ntrans {
+            let (output, child) = node.transition(i)?;
+            let below = match addrs.binary_search(&child) {
+                Ok(at) => max_below[at],
+                Err(_) => 0, // the empty final node
+            };
             let sum = output
                 .checked_add(below)
-                .ok_or_else(|| format!("outputs overflow below node {}", node.addr))?;
+                .ok_or_else(|| format!("outputs overflow below node {addr}"))?;
             max = max.max(sum);
         }
-        max_below.insert(node.addr, max);
+        max_below.push(max);
     }
     Ok(())
 }
 
-/// What the traversal needs of one node: its transitions' outputs and targets.
-struct Node {
+/// One node, decoded just enough to read its transitions without a read outside it.
+struct Node<'a> {
+    data: &'a [u8],
     addr: usize,
     final_output: u64,
-    /// (output, child address) per transition.
-    transitions: Vec<(u64, usize)>,
+    ntrans: usize,
+    /// Bytes per transition address and per output.
+    tsize: usize,
+    osize: usize,
+    /// Transition `i`'s address ends `i * tsize` below `trans_top`, its output `i * osize` below
+    /// `out_top`.
+    trans_top: usize,
+    out_top: usize,
+    /// The node's lowest byte, from which transition deltas count.
+    end: usize,
+    /// A OneTransNext node's child: the node just below it.
+    next: Option<usize>,
 }
 
-impl Node {
+impl<'a> Node<'a> {
     /// Decodes the node whose state byte is at `addr`, checking every read against `data`.
-    fn decode(data: &[u8], addr: usize) -> Result<Node, String> {
+    fn decode(data: &'a [u8], addr: usize) -> Result<Node<'a>, String> {
         let bad = |what: &str| format!("node {addr}: {what}");
         if !(HEADER..data.len()).contains(&addr) {
             return Err(bad("address outside the nodes"));
         }
         let state = data[addr];
-        // The lowest byte the node may use, so that every offset below stays at or above it.
+        // `n` bytes below the state byte, if that stays inside the nodes.
         let below = |n: usize| addr.checked_sub(n).filter(|&a| a >= HEADER);
         let input_len = |state: u8| usize::from(state & 0b0011_1111 == 0);
+        let node = |ntrans, tsize, osize, trans_top, out_top, end, final_output, next| Node {
+            data,
+            addr,
+            final_output,
+            ntrans,
+            tsize,
+            osize,
+            trans_top,
+            out_top,
+            end,
+            next,
+        };
         match state >> 6 {
             0b11 => {
-                // OneTransNext: the child is the node written just before.
+                // OneTransNext: [input?] state; the child is the node written just before.
                 let end = below(input_len(state)).ok_or_else(|| bad("truncated"))?;
                 let child = end
                     .checked_sub(1)
                     .filter(|&c| c >= HEADER)
                     .ok_or_else(|| bad("no next node"))?;
-                Ok(Node {
-                    addr,
-                    final_output: 0,
-                    transitions: vec![(0, child)],
-                })
+                Ok(node(1, 0, 0, end, end, end, 0, Some(child)))
             }
             0b10 => {
+                // OneTrans: [output] delta sizes [input?] state.
                 let sizes_at = below(input_len(state) + 1).ok_or_else(|| bad("truncated"))?;
                 let (tsize, osize) =
                     pack_sizes(data[sizes_at], 1).ok_or_else(|| bad("pack sizes"))?;
@@ -127,16 +160,10 @@ impl Node {
                     .checked_sub(tsize + osize)
                     .filter(|&e| e >= HEADER)
                     .ok_or_else(|| bad("truncated"))?;
-                let output = read_uint(&data[end..end + osize]);
-                let child = delta(read_uint(&data[end + osize..sizes_at]), end)
-                    .ok_or_else(|| bad("transition out of range"))?;
-                Ok(Node {
-                    addr,
-                    final_output: 0,
-                    transitions: vec![(output, child)],
-                })
+                Ok(node(1, tsize, osize, sizes_at, end + osize, end, 0, None))
             }
             _ => {
+                // AnyTrans: [final output] outputs deltas [index] inputs sizes [ntrans?] state.
                 let is_final = state & 0b0100_0000 != 0;
                 let (ntrans, ntrans_len) = match state & 0b0011_1111 {
                     0 => {
@@ -171,22 +198,31 @@ impl Node {
                     .filter(|&e| e >= HEADER)
                     .ok_or_else(|| bad("truncated"))?;
                 let final_output = read_uint(&data[end..outputs_at]);
-                // Transition i's address and output are stored from the top down.
-                let mut transitions = Vec::with_capacity(ntrans);
-                for i in 0..ntrans {
-                    let t = inputs_at - (i + 1) * tsize;
-                    let o = trans_at - (i + 1) * osize;
-                    let child = delta(read_uint(&data[t..t + tsize]), end)
-                        .ok_or_else(|| bad("transition out of range"))?;
-                    transitions.push((read_uint(&data[o..o + osize]), child));
-                }
-                Ok(Node {
-                    addr,
+                Ok(node(
+                    ntrans,
+                    tsize,
+                    osize,
+                    inputs_at,
+                    trans_at,
+                    end,
                     final_output,
-                    transitions,
-                })
+                    None,
+                ))
             }
         }
+    }
+
+    /// Transition `i`'s output and child address; the child is the empty node or lies strictly
+    /// below this node, so that every path ends.
+    fn transition(&self, i: usize) -> Result<(u64, usize), String> {
+        if let Some(child) = self.next {
+            return Ok((0, child));
+        }
+        let t = self.trans_top - (i + 1) * self.tsize;
+        let o = self.out_top - (i + 1) * self.osize;
+        let child = delta(read_uint(&self.data[t..t + self.tsize]), self.end)
+            .ok_or_else(|| format!("node {}: transition out of range", self.addr))?;
+        Ok((read_uint(&self.data[o..o + self.osize]), child))
     }
 }
 
