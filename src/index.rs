@@ -100,6 +100,9 @@ impl Index {
                 .as_fst()
                 .verify()
                 .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+            // A crafted fst can carry a valid checksum: check its structure before traversing it.
+            crate::fst_check::check(terms.as_fst().as_bytes())
+                .map_err(|e| Error::corrupt("TERMS", e))?;
             let columns = validate_whole(&bytes, &layout, &meta, &terms, &categories, &langs)?;
             (
                 Storage::Whole {

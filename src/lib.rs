@@ -33,6 +33,7 @@ pub mod analyze;
 mod error;
 mod excerpt;
 mod format;
+mod fst_check;
 mod index;
 pub mod query;
 mod release;

@@ -893,6 +893,8 @@ impl Store {
         let fst = fst::Map::new(bytes[at..].to_vec()).map_err(|e| bad(&e.to_string()))?;
         // A damaged fst can panic while it is walked: check its own checksum first.
         fst.as_fst().verify().map_err(|e| bad(&e.to_string()))?;
+        // A crafted part can carry a valid checksum: check its structure before walking it.
+        crate::fst_check::check(fst.as_fst().as_bytes()).map_err(|e| bad(&e))?;
         if fst.len() as u64 != n {
             return Err(bad("term count"));
         }

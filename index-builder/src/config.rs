@@ -111,9 +111,14 @@ pub struct LangConfig {
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// A release whose title and body are longer is indexed up to this many bytes, with a
-    /// warning; it is never dropped.
+    /// warning; it is never dropped. Default [`DEFAULT_MAX_RELEASE_BYTES`].
     pub max_release_bytes: Option<usize>,
 }
+
+/// The size limit of a release when none is set: far above any real press release (the 22k
+/// releases of the shared corpus are at most 56 KB), low enough that a stray 100 MB log file
+/// named `.txt` cannot make the index huge or the build slow.
+pub const DEFAULT_MAX_RELEASE_BYTES: usize = 1_000_000;
 
 impl Config {
     /// Reads and checks `path`.
@@ -160,7 +165,11 @@ impl Config {
         Ok(Adjust {
             default_lang: self.lang.default.clone(),
             urls,
-            max_release_bytes: self.limits.max_release_bytes,
+            max_release_bytes: Some(
+                self.limits
+                    .max_release_bytes
+                    .unwrap_or(DEFAULT_MAX_RELEASE_BYTES),
+            ),
         })
     }
 }
@@ -286,7 +295,7 @@ out = "public/pressroom"
 # "fr/**" = "fr"
 
 [limits]
-# A release longer than this is indexed up to the limit, with a warning.
+# A release longer than this is indexed up to the limit, with a warning (default 1000000).
 # max_release_bytes = 1000000
 "#;
 

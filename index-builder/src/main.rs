@@ -69,7 +69,7 @@ struct BuildArgs {
     #[arg(long, short)]
     verbose: bool,
     /// Print the summary as one JSON object on standard output: inputs, indexed, skipped,
-    /// warnings, terms, files, bytes, seconds, phases (seconds each), cache.
+    /// warnings, duplicates, terms, files, bytes, seconds, phases (seconds each), cache.
     #[arg(long)]
     json: bool,
 }
@@ -91,7 +91,7 @@ struct SettingsArgs {
     #[arg(long, value_name = "N")]
     excerpt_words: Option<u32>,
     /// Index at most this many bytes of a release's title and body; a longer release is cut,
-    /// with a warning, never dropped.
+    /// with a warning, never dropped (default 1000000).
     #[arg(long, value_name = "BYTES")]
     max_release_bytes: Option<usize>,
     /// The incremental build cache folder (default: .pressroom-cache beside pressroom.toml, or
@@ -313,7 +313,10 @@ struct Summary {
     inputs: usize,
     indexed: usize,
     skipped: usize,
+    /// Releases indexed with a defect, duplicate URLs included.
     warnings: usize,
+    /// Releases whose URL an earlier release already has (both are indexed).
+    duplicates: usize,
     terms: usize,
     /// Part files of a split index (0: the index is one file).
     parts: usize,
@@ -400,17 +403,21 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
             Severity::Warning => {}
         }
     }
-    if !output.quiet {
-        let mut first_by_url: HashMap<&str, usize> = HashMap::new();
-        for (i, release) in analyzed.releases.iter().enumerate() {
-            if let Some(first) = first_by_url.insert(&release.release().url, i) {
+    // Counted even when quiet, so that `--json` says how many there were.
+    let mut duplicates = 0;
+    let mut first_by_url: HashMap<&str, usize> = HashMap::new();
+    for (i, release) in analyzed.releases.iter().enumerate() {
+        let url = &release.release().url;
+        if let Some(&first) = first_by_url.get(url.as_str()) {
+            duplicates += 1;
+            if !output.quiet {
                 eprintln!(
-                    "warning: {}: duplicate url {:?}, also used by {}; both are indexed",
-                    analyzed.sources[i],
-                    release.release().url,
-                    analyzed.sources[first]
+                    "{}: warning: duplicate url {url:?}, also used by {}; both are indexed",
+                    analyzed.sources[i], analyzed.sources[first]
                 );
             }
+        } else {
+            first_by_url.insert(url, i);
         }
     }
     if analyzed.releases.is_empty() {
@@ -420,7 +427,7 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
     let mut writer = IndexWriter::new();
     writer.set_settings(job.settings);
     let indexed = analyzed.releases.len();
-    let warnings = analyzed.warnings();
+    let warnings = analyzed.warnings() + duplicates;
     for release in analyzed.releases {
         writer.add_analyzed(release)?;
     }
@@ -441,6 +448,7 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
         indexed,
         skipped,
         warnings,
+        duplicates,
         terms: written.terms,
         parts: written.parts,
         files,
@@ -664,20 +672,46 @@ fn query(args: &QueryArgs) -> anyhow::Result<()> {
 }
 
 fn print_results(out: &mut impl Write, query: &str, results: &SearchResults) -> io::Result<()> {
-    writeln!(out, "{} results for {query:?}", results.total)?;
+    /// How much of the query the first line repeats.
+    const SHOWN_QUERY_CHARS: usize = 80;
+    let mut shown: String = query.chars().take(SHOWN_QUERY_CHARS).collect();
+    if shown.len() < query.len() {
+        shown.push('…');
+    }
+    writeln!(out, "{} results for {shown:?}", results.total)?;
+    if results.truncated {
+        writeln!(
+            out,
+            "note: the query was cut to its first {} words ({} bytes); the rest was not searched",
+            pressroom::query::MAX_QUERY_WORDS,
+            pressroom::query::MAX_QUERY_BYTES
+        )?;
+    }
     for (i, hit) in results.hits.iter().enumerate() {
         writeln!(out)?;
         writeln!(
             out,
             "{:>2}. {}  ({})",
             i + 1,
-            hit.title,
+            terminal_text(&hit.title),
             hit.date.as_deref().unwrap_or("no date")
         )?;
-        writeln!(out, "    {}", hit.url)?;
-        writeln!(out, "    {}", terminal_excerpt(&hit.excerpt))?;
+        writeln!(out, "    {}", terminal_text(&hit.url))?;
+        writeln!(
+            out,
+            "    {}",
+            terminal_text(&terminal_excerpt(&hit.excerpt))
+        )?;
     }
     Ok(())
+}
+
+/// `text` safe to print on a terminal: control characters (escape sequences that could recolor,
+/// retitle or clear the terminal, backspaces, bells) become U+FFFD.
+fn terminal_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }
 
 /// The excerpt for a terminal: marks become `[…]`, entities become characters.

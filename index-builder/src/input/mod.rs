@@ -488,6 +488,15 @@ fn read_document(
 ) -> FileOutcome {
     let source = Source::file(&file.path);
     let mut outcome = FileOutcome::default();
+    if let Some(at) = binary_at(bytes) {
+        let reason = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            "UTF-16 text (its byte order mark says so); save it as UTF-8".to_string()
+        } else {
+            format!("binary file, not text (a NUL byte at offset {at})")
+        };
+        outcome.skip(source, reason);
+        return outcome;
+    }
     let (text, lossy) = decode(bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     if text.trim().is_empty() {
@@ -502,6 +511,13 @@ const UNSUPPORTED: &str = "unsupported file type (expected .txt, .md, .markdown,
      .jsonl.gz, .html, .htm, or an RSS or Atom feed: .rss, .atom, .xml)";
 
 const INVALID_UTF8: &str = "invalid UTF-8; undecodable bytes replaced with U+FFFD";
+
+/// Where a file's first NUL byte is, if it has one in its first 8 KiB: text in any encoding a
+/// release is written in has none, while pictures, PDFs and archives have them early (the test
+/// git and ripgrep use). Lossy decoding would index such a file as gibberish.
+fn binary_at(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().take(8192).position(|&b| b == 0)
+}
 
 /// Decodes UTF-8, replacing what is not; the flag says whether anything was replaced.
 fn decode(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
