@@ -6,18 +6,9 @@
 // first 10 results); Pressroom by `Pressroom.open('/x/')` then `search(q, { limit: 10 })`.
 
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../tests/e2e/chromium.mjs';
 
-export const CHROMIUM = process.env.PRESSROOM_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM, CHROMIUM_ARGS };
 
 /** The page every measurement runs on; `lang="en"` makes Pagefind pick its English index. */
 export const BENCH_PAGE = `<!doctype html>

@@ -11,6 +11,8 @@ const ENGINE_FILE = 'pressroom_engine.js';
 const WASM_FILE = 'pressroom_engine_bg.wasm';
 const FETCH_ATTEMPTS = 3;
 const FETCH_BACKOFF_MS = 250;
+/** An attempt that receives nothing for this long (no headers, or no bytes of the body) is abandoned and retried. */
+const STALL_TIMEOUT_MS = 10_000;
 export const DEFAULT_BASE = new URL('./', import.meta.url).href;
 
 // ---------------------------------------------------------------------------------------------
@@ -40,13 +42,15 @@ const MAX_ROUNDS = 8;
 export class Pressroom {
   #index;
   #folder;
+  #timeout;
   /** Pieces being fetched, by `file:start:end`, so concurrent queries share one request. */
   #inflight = new Map();
 
   /** Use `Pressroom.open`. */
-  constructor(index, folder) {
+  constructor(index, folder, timeout = STALL_TIMEOUT_MS) {
     this.#index = index;
     this.#folder = folder;
+    this.#timeout = timeout;
   }
 
   /**
@@ -54,14 +58,16 @@ export class Pressroom {
    * index is one file; a large one is split, and only its entry file is fetched here: the parts
    * follow as queries need them, and stay cached for the session.
    * @param {string | URL} [base] defaults to the folder of pressroom.js itself.
+   * @param {{ timeout?: number }} [options] `timeout`: milliseconds a download may go without
+   *   receiving anything before that attempt is abandoned and retried (10,000).
    * @returns {Promise<Pressroom>}
    */
-  static async open(base = DEFAULT_BASE) {
+  static async open(base = DEFAULT_BASE, { timeout = STALL_TIMEOUT_MS } = {}) {
     const folder = folderUrl(base);
     const indexUrl = new URL(INDEX_FILE, folder).href;
-    const [engine, bytes] = await Promise.all([loadEngine(folder), fetchIndex(indexUrl)]);
+    const [engine, bytes] = await Promise.all([loadEngine(folder), fetchIndex(indexUrl, timeout)]);
     try {
-      return new Pressroom(engine.Index.load(bytes), folder);
+      return new Pressroom(engine.Index.load(bytes), folder, timeout);
     } catch (err) {
       throw new Error(`The search index ${indexUrl} could not be read: ${err.message}`, { cause: err });
     }
@@ -90,7 +96,7 @@ export class Pressroom {
     const key = `${piece.file}:${piece.start}:${piece.end}`;
     if (!this.#inflight.has(key)) {
       const url = new URL(piece.file, this.#folder).href;
-      const done = fetchRange(url, piece.start, piece.end, piece.gzip).then((bytes) => {
+      const done = fetchRange(url, piece.start, piece.end, piece.gzip, this.#timeout).then((bytes) => {
         try {
           this.#index?.addPart(piece.file, piece.start, piece.end, bytes, piece.gzip);
         } catch (err) {
@@ -116,10 +122,9 @@ export class Pressroom {
  * member. A server that ignores ranges (200 with the whole file) still works: the piece is cut
  * out of the whole. A short body is an error, retried like a network failure.
  */
-async function fetchRange(url, start, end, gzip) {
-  const response = await fetchWithRetry(url, { headers: { Range: `bytes=${start}-${end - 1}` } }, async (r) => {
-    let bytes = new Uint8Array(await r.arrayBuffer());
-    if (r.status === 200) bytes = bytes.subarray(start, end);
+async function fetchRange(url, start, end, gzip, timeout) {
+  const response = await fetchWithRetry(url, { headers: { Range: `bytes=${start}-${end - 1}` } }, timeout, (body, r) => {
+    const bytes = r.status === 200 ? body.subarray(start, end) : body;
     if (bytes.length !== end - start) {
       throw new Error(`${bytes.length} of ${end - start} bytes arrived`);
     }
@@ -144,8 +149,8 @@ export function folderUrl(base) {
 }
 
 /** The index bytes, inflated unless the server already did (`Content-Encoding: gzip`). */
-async function fetchIndex(url) {
-  let bytes = await fetchWithRetry(url, {}, async (r) => new Uint8Array(await r.arrayBuffer()));
+async function fetchIndex(url, timeout) {
+  let bytes = await fetchWithRetry(url, {}, timeout, (body) => body);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
@@ -158,33 +163,71 @@ async function fetchIndex(url) {
 }
 
 /**
- * `fetch` and `read` its body, tried again twice with a growing pause when the failure may pass
- * (no connection, a server error, rate limiting, a body cut short); a 404 will not go away by
- * waiting, so it fails at once.
+ * `fetch` the whole body and `read(bytes, response)` it, tried again twice with a growing pause
+ * when the failure may pass (no connection, a server error, rate limiting, a body cut short, an
+ * attempt that received nothing for `timeout` ms); a 404 will not go away by waiting, so it
+ * fails at once.
  */
-async function fetchWithRetry(url, init, read) {
+async function fetchWithRetry(url, init, timeout, read) {
   let failure;
   for (let attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
     if (attempt > 1) await sleep(FETCH_BACKOFF_MS * 2 ** (attempt - 2));
-    let response;
+    // The clock restarts whenever bytes arrive: a slow but moving download is never cut.
+    const controller = new AbortController();
+    let timer;
+    const stalled = new Error(`nothing arrived for ${timeout / 1000} s`);
+    const wait = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(stalled), timeout);
+    };
+    wait();
     try {
-      response = await fetch(url, init);
-    } catch (err) {
-      failure = `network error (${err.message})`;
-      continue;
-    }
-    if (!response.ok) {
-      failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-      if (!isTransient(response.status)) break;
-      continue;
-    }
-    try {
-      return await read(response);
-    } catch (err) {
-      failure = `incomplete download (${err.message})`;
+      let response;
+      try {
+        response = await fetch(url, { ...init, signal: controller.signal });
+      } catch (err) {
+        failure = err === stalled ? `timed out (${stalled.message})` : `network error (${err.message})`;
+        continue;
+      }
+      if (!response.ok) {
+        failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+        controller.abort();
+        if (!isTransient(response.status)) break;
+        continue;
+      }
+      try {
+        return read(await readBody(response, wait), response);
+      } catch (err) {
+        const reason = err === stalled || controller.signal.reason === stalled ? stalled : err;
+        failure = `incomplete download (${reason.message})`;
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
   throw new Error(`Could not load the search index ${url}: ${failure}`);
+}
+
+/** The whole body of `response`, calling `progress()` each time bytes arrive. */
+async function readBody(response, progress) {
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    progress();
+    chunks.push(value);
+    length += value.length;
+  }
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }
 
 function isTransient(status) {

@@ -88,8 +88,10 @@ export declare class Pressroom {
   /**
    * Fetches the index in `base` (a folder URL, resolved against the page; by default the folder
    * of the script) and loads it. Rejects with an `Error` naming the index URL when it cannot.
+   * A download that receives nothing for `timeout` milliseconds (10,000) is abandoned and
+   * retried, like a server error.
    */
-  static open(base?: string | URL): Promise<Pressroom>;
+  static open(base?: string | URL, options?: { timeout?: number }): Promise<Pressroom>;
   search(query: string, options?: SearchOptions): Promise<SearchResults>;
   /** Frees the engine's memory; the object cannot search afterwards. */
   close(): void;

@@ -8,23 +8,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
-export const CHROMIUM = process.env.PRESSROOM_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export const demoDir = process.env.PRESSROOM_DEMO_DIR;
 if (!demoDir || !existsSync(path.join(demoDir, 'pressroom', 'pressroom.js'))) {
@@ -55,9 +45,6 @@ export const BARE_PAGE =
   '<link rel="stylesheet" href="/pressroom/pressroom.css">' +
   '<div data-pressroom></div><script type="module" src="/pressroom/pressroom.js"></script>';
 
-/** The widget files a site deploys, besides the index. */
-export const WIDGET_FILES = ['pressroom.js', 'pressroom-core.js', 'pressroom.css', 'pressroom_engine.js', 'pressroom_engine_bg.wasm'];
-
 /** A fresh temporary folder, removed after the test. */
 export async function scratchDir(t, prefix) {
   const root = await mkdtemp(path.join(tmpdir(), prefix));
@@ -79,11 +66,11 @@ export async function buildSite(t, releases) {
   return root;
 }
 
-/** A scratch site with the demo's widget and engine and the given index bytes. */
+/** A scratch site with a copy of the demo's widget, engine and index (its entry and parts). */
 export async function siteWithDemoWidget(t) {
   const root = await scratchDir(t, 'pressroom-e2e-net-');
   await mkdir(path.join(root, 'pressroom'));
-  for (const file of [...WIDGET_FILES, 'index.pri']) {
+  for (const file of await readdir(path.join(demoDir, 'pressroom'))) {
     await copyFile(path.join(demoDir, 'pressroom', file), path.join(root, 'pressroom', file));
   }
   await writeFile(path.join(root, 'index.html'), BARE_PAGE);
@@ -156,9 +143,14 @@ export async function openPage(t, browser, url) {
   return { page, seen };
 }
 
+/** The inline widget (a page may also hold a modal one); locators reach into its shadow root. */
+export function inlineWidget(page) {
+  return page.locator('[data-pressroom]:not([data-mode="modal"])');
+}
+
 /** Puts `query` into the widget's box (one input event, as a paste does). */
 export async function fillSearch(page, query) {
-  const box = page.getByRole('searchbox', { name: 'Search press releases' });
+  const box = inlineWidget(page).getByRole('combobox', { name: 'Search press releases' });
   await box.focus();
   await box.fill(query);
   return box;
@@ -166,8 +158,9 @@ export async function fillSearch(page, query) {
 
 /** Waits until the widget has answered: results, "No results" or an error. */
 export async function settled(page) {
-  await page.locator('.pressroom[data-state="results"], .pressroom[data-state="empty"], .pressroom[data-state="error"]').waitFor();
-  return page.locator('.pressroom').getAttribute('data-state');
+  const root = inlineWidget(page).locator('.pressroom');
+  await inlineWidget(page).locator('.pressroom[data-state="results"], .pressroom[data-state="empty"], .pressroom[data-state="error"]').waitFor();
+  return root.getAttribute('data-state');
 }
 
 export { assert };

@@ -14,18 +14,8 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../www/serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
-const CHROMIUM = process.env.PRESSROOM_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const demoDir = process.env.PRESSROOM_DEMO_DIR;
 if (!demoDir) throw new Error('PRESSROOM_DEMO_DIR is not set: build the demo with `cargo xtask demo`');
 const indexDir = path.join(demoDir, 'pressroom');

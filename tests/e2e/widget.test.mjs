@@ -27,23 +27,13 @@ import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../www/serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const screenshots = path.join(here, 'screenshots');
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const CICA_TITLE = 'CICA Secretary General takes part in international conference on Eurasian security in Minsk';
-const CHROMIUM = process.env.PRESSROOM_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const demoDir = process.env.PRESSROOM_DEMO_DIR;
 if (!demoDir) {
@@ -144,6 +134,8 @@ async function axeViolations(page) {
   axeRunning.add(page);
   try {
     return await page.evaluate(async () => {
+      // Colours are measured as they end: a panel still fading in is not a contrast failure.
+      await Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {})));
       const results = await globalThis.axe.run(document, { resultTypes: ['violations'] });
       return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
     });
@@ -636,6 +628,8 @@ test('axe-core finds no violations: empty, results in light and dark, and on a p
     assert.deepEqual(await axeViolations(page), [], `${colorScheme}: empty`);
     await search(page, 'security');
     await widget(page).getByRole('option').first().waitFor();
+    // The announcement comes once typing has paused: the panel shows the last query's answer.
+    await widget(page).getByRole('status').filter({ hasText: /^\d[\d,]* results$/ }).waitFor();
     assert.deepEqual(await axeViolations(page), [], `${colorScheme}: results`);
     assert.equal(await page.getByRole('search').count(), 1, 'one search landmark');
     await widget(page).locator('.pressroom__facets').waitFor();

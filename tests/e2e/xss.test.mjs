@@ -16,6 +16,7 @@ import {
   buildSite,
   demoDir,
   fillSearch,
+  inlineWidget,
   launch,
   openPage,
   startPlainServer,
@@ -136,7 +137,8 @@ function releases() {
   return all;
 }
 
-const ALLOWED_TAGS = new Set(['div', 'form', 'label', 'span', 'input', 'p', 'ol', 'li', 'a', 'time', 'mark']);
+// The widget's own elements; its one <link> (its stylesheet) is checked on its own.
+const ALLOWED_TAGS = new Set(['div', 'form', 'label', 'span', 'input', 'p', 'ol', 'li', 'a', 'time', 'mark', 'button', 'kbd', 'dialog']);
 
 let browser;
 before(async () => {
@@ -163,7 +165,8 @@ test('XSS payloads in titles, bodies, urls and categories never run and never be
     await fillSearch(page, word);
     await page.waitForFunction(
       ([word, expected]) => {
-        const titles = [...document.querySelectorAll('.pressroom__hit .pressroom__title')];
+        const shadow = document.querySelector('[data-pressroom]').shadowRoot;
+        const titles = [...shadow.querySelectorAll('.pressroom__hit .pressroom__title')];
         return titles.length === expected && titles.every((e) => e.textContent.toLowerCase().startsWith(word));
       },
       [word, expected],
@@ -201,17 +204,27 @@ test('XSS payloads in titles, bodies, urls and categories never run and never be
 
   // The DOM: only the widget's own elements, no handlers, no script links, nothing added outside.
   const dom = await page.evaluate(() => {
-    const root = document.querySelector('.pressroom');
-    const elements = [root, ...root.querySelectorAll('*')];
+    const shadow = document.querySelector('[data-pressroom]').shadowRoot;
+    const links = [...shadow.querySelectorAll('link')];
+    const elements = [...shadow.querySelectorAll('*')].filter((e) => e.localName !== 'link');
+    // The widget's root hides itself (style="visibility: hidden") until its stylesheet applies.
+    const ownStyle = (e, a) => a.name === 'style' && e.classList.contains('pressroom') && /^(visibility: hidden;)?$/.test(a.value);
     return {
+      links: links.map((l) => `${l.rel} ${new URL(l.href).pathname}`),
       tags: [...new Set(elements.map((e) => e.localName))],
-      handlers: elements.flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name) || ['style', 'src', 'srcdoc', 'formaction'].includes(a.name.toLowerCase())).map((a) => `${e.localName}[${a.name}]`)),
-      scriptLinks: document.querySelectorAll('a[href^="javascript" i], a[href^="data" i], a[href^="vbscript" i], [src^="javascript" i]').length,
+      handlers: elements.flatMap((e) =>
+        [...e.attributes]
+          .filter((a) => /^on/i.test(a.name) || ['style', 'src', 'srcdoc', 'formaction'].includes(a.name.toLowerCase()))
+          .filter((a) => !ownStyle(e, a))
+          .map((a) => `${e.localName}[${a.name}=${a.value}]`),
+      ),
+      scriptLinks: shadow.querySelectorAll('a[href^="javascript" i], a[href^="data" i], a[href^="vbscript" i], [src^="javascript" i]').length,
       outside: [...document.querySelectorAll('*')].filter((e) => !e.closest('.pressroom')).map((e) => e.localName).join(' '),
       background: getComputedStyle(document.body).backgroundImage,
       bodyShown: getComputedStyle(document.body).display,
     };
   });
+  assert.deepEqual(dom.links, ['stylesheet /pressroom/pressroom.css'], 'the only link is the widget\'s stylesheet');
   assert.deepEqual(dom.tags.filter((tag) => !ALLOWED_TAGS.has(tag)), [], `unexpected elements: ${dom.tags}`);
   assert.deepEqual(dom.handlers, [], 'no handler, style or src attributes');
   assert.equal(dom.scriptLinks, 0, 'no javascript:, data: or vbscript: links');
@@ -222,7 +235,7 @@ test('XSS payloads in titles, bodies, urls and categories never run and never be
   // The payloads typed as a query: echoed in "No results for …" as text, never run.
   for (const payload of PAYLOADS.slice(0, 12)) {
     await fillSearch(page, payload.replaceAll('$', "__pwned('query')"));
-    await page.locator('.pressroom[data-state="results"], .pressroom[data-state="empty"]').waitFor();
+    await inlineWidget(page).locator('.pressroom[data-state="results"], .pressroom[data-state="empty"]').waitFor();
   }
   await page.waitForTimeout(50);
   assert.deepEqual(seen.pwned, [], 'a query ran as script');
@@ -263,8 +276,8 @@ test('the demo works under the strict CSP of www/serve.mjs, without a violation'
   assert.doesNotMatch(csp, /unsafe-inline/, 'no inline script or style allowed');
 
   await fillSearch(page, 'sarybay');
-  await page.locator('.pressroom__status', { hasText: /^\d[\d,]* results?$/ }).waitFor();
-  assert.ok((await page.locator('.pressroom__hit').count()) > 0, 'search shows hits');
+  await inlineWidget(page).locator('.pressroom__count', { hasText: /^\d[\d,]* results?$/ }).waitFor();
+  assert.ok((await inlineWidget(page).locator('.pressroom__hit').count()) > 0, 'search shows hits');
   const viaApi = await page.evaluate(async () => {
     const { Pressroom } = await import('/pressroom/pressroom.js');
     return (await Pressroom.open('/pressroom/')).search('eurasian security', { limit: 3 });
@@ -327,10 +340,11 @@ test('any query string is safe in the browser: results or an empty list, long on
   // The widget, given the same strings as a paste: never "Search failed".
   for (const query of ['secu\uD800rity', '"', '- - -', '🙂', 'x'.repeat(1 << 20)]) {
     await fillSearch(page, query);
-    const state = await page
-      .locator('.pressroom[data-state="results"], .pressroom[data-state="empty"], .pressroom[data-state="error"]')
+    const widget = inlineWidget(page);
+    const state = await widget
+      .locator('.pressroom[data-state="results"], .pressroom[data-state="empty"], .pressroom[data-state="error"], .pressroom[data-state="failed"]')
       .getAttribute('data-state');
-    assert.notEqual(state, 'error', `${query.slice(0, 20)}: ${await page.locator('.pressroom__status').textContent()}`);
+    assert.ok(['results', 'empty'].includes(state), `${query.slice(0, 20)}: ${state}: ${await widget.locator('.pressroom__message').textContent()}`);
   }
   assert.deepEqual(seen.errors, []);
 });
