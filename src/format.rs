@@ -19,9 +19,10 @@ pub const INDEX_FILE: &str = "index.pri";
 
 /// The format version this engine writes. Bump it, together with `FORMAT.md`, on any change to
 /// the bytes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The oldest format version this engine still reads. Version 1 is the single-file layout of
-/// version 2 under an older number (version 2 added the split layout beside it).
+/// version 2 under an older number (version 2 added the split layout beside it); version 3
+/// changed only the split entry's COLUMNS (body lengths as one-byte codes).
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 pub(crate) const MAGIC: &[u8; 8] = b"PRESSRMI";
@@ -149,6 +150,8 @@ pub(crate) fn write_container(sections: &[(Section, Vec<u8>)]) -> Vec<u8> {
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
     ranges: Vec<(Section, std::ops::Range<usize>)>,
+    /// The file's format version (between [`OLDEST_FORMAT_VERSION`] and [`FORMAT_VERSION`]).
+    pub version: u32,
 }
 
 impl Layout {
@@ -216,7 +219,7 @@ pub(crate) fn read_container(bytes: &[u8]) -> Result<Layout, Error> {
         // Unknown section ids are skipped: a reader of this version ignores what it does not use.
     }
     // A split index's entry file has a MANIFEST; a single-file index has none.
-    let layout = Layout { ranges };
+    let layout = Layout { ranges, version };
     let wanted: &[Section] = if layout.has(Section::Manifest) {
         &Section::ENTRY
     } else {
@@ -863,6 +866,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn length_codes_are_exact_when_short_and_within_a_sixteenth_after() {
+        let mut previous = 0;
+        for words in 0..=u16::MAX {
+            let code = length_code(words);
+            assert!(code <= MAX_LENGTH_CODE, "{words}: code {code}");
+            assert!(code >= previous, "codes grow with the length ({words})");
+            previous = code;
+            let back = length_of_code(code).unwrap();
+            if words < 16 {
+                assert_eq!(back, words);
+            }
+            let error = f64::from(back.abs_diff(words)) / f64::from(words.max(1));
+            assert!(error <= 1.0 / 16.0, "{words} -> {back}");
+            // A stored length keeps its code: a split index built from a single file agrees.
+            assert_eq!(length_code(back), code, "{words}");
+            assert_eq!(stored_length(back), back);
+        }
+        assert_eq!(length_code(u16::MAX), MAX_LENGTH_CODE);
+        assert_eq!(length_of_code(MAX_LENGTH_CODE + 1), None);
+        assert_eq!(length_of_code(u8::MAX), None);
+    }
+
+    #[test]
     fn varints_round_trip_at_every_width() {
         let values = [
             0,
@@ -966,4 +992,40 @@ mod tests {
         ));
         assert!(read_container(&file[..file.len() - 1]).is_err());
     }
+}
+
+/// A body length in words as a one-byte code: exact below 16, then 8 steps per doubling (at
+/// most 1/16 off once decoded), as search engines keep document lengths (Lucene's norms). BM25
+/// cannot tell the difference, and a column of codes compresses to a third of the exact one.
+pub(crate) fn length_code(words: u16) -> u8 {
+    if words < 16 {
+        return words as u8;
+    }
+    let exponent = 15 - words.leading_zeros(); // 4..=15: words lies in [2^e, 2^(e+1))
+    let mantissa = (words >> (exponent - 3)) & 7;
+    (16 + (exponent - 4) * 8 + u32::from(mantissa)) as u8
+}
+
+/// The largest code [`length_code`] gives (for 65,535 words).
+pub(crate) const MAX_LENGTH_CODE: u8 = 111;
+
+/// The length a [`length_code`] stands for: the middle of its range; `None` past
+/// [`MAX_LENGTH_CODE`].
+pub(crate) fn length_of_code(code: u8) -> Option<u16> {
+    if code < 16 {
+        return Some(u16::from(code));
+    }
+    if code > MAX_LENGTH_CODE {
+        return None;
+    }
+    let exponent = u32::from(code - 16) / 8 + 4;
+    let mantissa = u16::from((code - 16) % 8);
+    let step = 1u16 << (exponent - 3);
+    Some((8 + mantissa) * step + step / 2)
+}
+
+/// A body length as the index keeps it: rounded through its one-byte code, so that a single
+/// file and a split index, whose COLUMNS hold only the code, rank alike.
+pub(crate) fn stored_length(words: u16) -> u16 {
+    length_of_code(length_code(words)).unwrap_or(words)
 }

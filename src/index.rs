@@ -88,6 +88,7 @@ impl Index {
                 meta.doc_count as usize,
                 categories.len(),
                 langs.len(),
+                layout.version,
             )?;
             let store = Store::new(&layout, &bytes, &meta)?;
             (Storage::Split(Box::new(store)), columns)

@@ -290,7 +290,9 @@ fn is_part_name(name: &str) -> bool {
 // COLUMNS: per release, the numbers ranking and filters read for every match.
 //
 //   dates:      n × varint zigzag(date − previous date)      (yyyymmdd, 0 = none)
-//   lengths:    n × (varint title words | varint body words)
+//   titles:     n × varint title words
+//   bodies:     n × u8 body length code (format::length_code)
+//   (version 2 had one column, n × (varint title words | varint body words), instead of both)
 //   languages:  n × varint lang id                           (0 = none, else LANGS index + 1)
 //   categories: n × (varint count | count × varint id)
 
@@ -314,10 +316,10 @@ impl Columns {
             put_varint(&mut out, ((delta << 1) ^ (delta >> 63)) as u64);
             previous = i64::from(date);
         }
-        for &(title, body) in &self.lengths {
+        for &(title, _) in &self.lengths {
             put_varint(&mut out, u64::from(title));
-            put_varint(&mut out, u64::from(body));
         }
+        out.extend(self.lengths.iter().map(|&(_, body)| format::length_code(body)));
         for &lang in &self.langs {
             put_varint(&mut out, u64::from(lang));
         }
@@ -332,11 +334,13 @@ impl Columns {
         out
     }
 
+    /// Reads the columns of a file of format `version` (2 or later).
     pub(crate) fn decode(
         bytes: &[u8],
         n: usize,
         categories: usize,
         langs: usize,
+        version: u32,
     ) -> Result<Columns, Error> {
         let bad = |detail: String| Error::corrupt("COLUMNS", detail);
         // Every release takes at least five bytes, so a count beyond that is a lie.
@@ -356,10 +360,22 @@ impl Columns {
             }
             columns.dates.push(date as u32);
         }
-        for _ in 0..n {
-            let title = u16::try_from(c.varint()?).unwrap_or(u16::MAX);
-            let body = u16::try_from(c.varint()?).unwrap_or(u16::MAX);
-            columns.lengths.push((title, body));
+        if version < 3 {
+            for _ in 0..n {
+                let title = u16::try_from(c.varint()?).unwrap_or(u16::MAX);
+                let body = u16::try_from(c.varint()?).unwrap_or(u16::MAX);
+                columns.lengths.push((title, body));
+            }
+        } else {
+            for _ in 0..n {
+                columns
+                    .lengths
+                    .push((u16::try_from(c.varint()?).unwrap_or(u16::MAX), 0));
+            }
+            for doc in 0..n {
+                columns.lengths[doc].1 = crate::format::length_of_code(c.take(1)?[0])
+                    .ok_or_else(|| bad(format!("body length of release {doc}")))?;
+            }
         }
         for doc in 0..n {
             let lang = c.varint32()?;

@@ -162,7 +162,7 @@ impl IndexWriter {
         self.docs.push(PendingDoc {
             date: release.date.map_or(0, |d| d.to_yyyymmdd()),
             title_len: saturate(analyzed.title_len),
-            body_len: saturate(analyzed.body_len),
+            body_len: crate::format::stored_length(saturate(analyzed.body_len)),
             text_offset,
             title: release.title,
             url: release.url,

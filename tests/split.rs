@@ -346,6 +346,17 @@ fn an_index_of_the_previous_format_version_still_opens() {
         results.hits[0].excerpt.contains("<mark>Sarybay</mark>"),
         "{results:?}"
     );
+    // A version-2 split index (its COLUMNS held exact body lengths) opens from its folder.
+    let v2 = Index::open(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/compat/format-v2-split"
+    )))
+    .unwrap();
+    let results = v2.search("sarybay", &SearchOptions::default()).unwrap();
+    assert!(
+        results.hits[0].excerpt.contains("<mark>Sarybay</mark>"),
+        "{results:?}"
+    );
     // A version this engine does not know is refused with a clear message.
     let mut future = pressroom::decompress(v1).unwrap();
     future[8..12].copy_from_slice(&99u32.to_le_bytes());
