@@ -861,6 +861,42 @@ pub(crate) fn read_acronyms(bytes: &[u8]) -> Result<Vec<crate::acronyms::Definit
     Ok(pairs)
 }
 
+/// A body length in words as a one-byte code: exact below 16, then 8 steps per doubling (at
+/// most 1/16 off once decoded), as search engines keep document lengths (Lucene's norms). BM25
+/// cannot tell the difference, and a column of codes compresses to a third of the exact one.
+pub(crate) fn length_code(words: u16) -> u8 {
+    if words < 16 {
+        return words as u8;
+    }
+    let exponent = 15 - words.leading_zeros(); // 4..=15: words lies in [2^e, 2^(e+1))
+    let mantissa = (words >> (exponent - 3)) & 7;
+    (16 + (exponent - 4) * 8 + u32::from(mantissa)) as u8
+}
+
+/// The largest code [`length_code`] gives (for 65,535 words).
+pub(crate) const MAX_LENGTH_CODE: u8 = 111;
+
+/// The length a [`length_code`] stands for: the middle of its range; `None` past
+/// [`MAX_LENGTH_CODE`].
+pub(crate) fn length_of_code(code: u8) -> Option<u16> {
+    if code < 16 {
+        return Some(u16::from(code));
+    }
+    if code > MAX_LENGTH_CODE {
+        return None;
+    }
+    let exponent = u32::from(code - 16) / 8 + 4;
+    let mantissa = u16::from((code - 16) % 8);
+    let step = 1u16 << (exponent - 3);
+    Some((8 + mantissa) * step + step / 2)
+}
+
+/// A body length as the index keeps it: rounded through its one-byte code, so that a single
+/// file and a split index, whose COLUMNS hold only the code, rank alike.
+pub(crate) fn stored_length(words: u16) -> u16 {
+    length_of_code(length_code(words)).unwrap_or(words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -992,40 +1028,4 @@ mod tests {
         ));
         assert!(read_container(&file[..file.len() - 1]).is_err());
     }
-}
-
-/// A body length in words as a one-byte code: exact below 16, then 8 steps per doubling (at
-/// most 1/16 off once decoded), as search engines keep document lengths (Lucene's norms). BM25
-/// cannot tell the difference, and a column of codes compresses to a third of the exact one.
-pub(crate) fn length_code(words: u16) -> u8 {
-    if words < 16 {
-        return words as u8;
-    }
-    let exponent = 15 - words.leading_zeros(); // 4..=15: words lies in [2^e, 2^(e+1))
-    let mantissa = (words >> (exponent - 3)) & 7;
-    (16 + (exponent - 4) * 8 + u32::from(mantissa)) as u8
-}
-
-/// The largest code [`length_code`] gives (for 65,535 words).
-pub(crate) const MAX_LENGTH_CODE: u8 = 111;
-
-/// The length a [`length_code`] stands for: the middle of its range; `None` past
-/// [`MAX_LENGTH_CODE`].
-pub(crate) fn length_of_code(code: u8) -> Option<u16> {
-    if code < 16 {
-        return Some(u16::from(code));
-    }
-    if code > MAX_LENGTH_CODE {
-        return None;
-    }
-    let exponent = u32::from(code - 16) / 8 + 4;
-    let mantissa = u16::from((code - 16) % 8);
-    let step = 1u16 << (exponent - 3);
-    Some((8 + mantissa) * step + step / 2)
-}
-
-/// A body length as the index keeps it: rounded through its one-byte code, so that a single
-/// file and a split index, whose COLUMNS hold only the code, rank alike.
-pub(crate) fn stored_length(words: u16) -> u16 {
-    length_of_code(length_code(words)).unwrap_or(words)
 }

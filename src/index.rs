@@ -213,9 +213,46 @@ impl Index {
     }
 
     /// The acronyms learned from the releases, with the expansion each stands for: `("sco",
-    /// ["shanghai", "cooperation", "organisation"])`, sorted by acronym.
-    pub fn acronyms(&self) -> &[(String, Vec<String>)] {
-        &self.acronyms
+    /// ["shanghai", "cooperation", "organisation"])`, sorted by acronym. A split index (format 3
+    /// and later) keeps them in its parts, fetched with the queries that need them: for it this
+    /// is the ones loaded so far.
+    pub fn acronyms(&self) -> Vec<(String, Vec<String>)> {
+        match &self.storage {
+            Storage::Split(store) if store.has_acronym_buckets() => {
+                let mut all: Vec<_> = store.loaded_acronyms().cloned().collect();
+                all.sort();
+                all.dedup();
+                all
+            }
+            _ => self.acronyms.clone(),
+        }
+    }
+
+    /// The acronym definitions a query's words may use: every one whose acronym or expansion
+    /// starts with the first letter of one of `words`, sorted by acronym. On a split index,
+    /// buckets not loaded yet are recorded as needed and left out.
+    pub(crate) fn acronyms_for<'w>(
+        &self,
+        words: impl IntoIterator<Item = &'w str>,
+    ) -> std::borrow::Cow<'_, [crate::acronyms::Definition]> {
+        match &self.storage {
+            Storage::Split(store) if store.has_acronym_buckets() => {
+                let mut keys: Vec<char> =
+                    words.into_iter().filter_map(|w| w.chars().next()).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                let mut found: Vec<crate::acronyms::Definition> = keys
+                    .into_iter()
+                    .filter_map(|key| store.acronyms_for(key))
+                    .flatten()
+                    .cloned()
+                    .collect();
+                found.sort();
+                found.dedup();
+                std::borrow::Cow::Owned(found)
+            }
+            _ => std::borrow::Cow::Borrowed(&self.acronyms),
+        }
     }
 
     /// The number of distinct terms in the dictionary.
@@ -300,6 +337,15 @@ impl Index {
     /// Whether this search has found pieces of a split index missing so far: its answer will be
     /// thrown away and asked again once they are loaded, so a decision that depends on what was
     /// *not* found (such as widening a search) must wait for that round.
+    /// A count of lookups that found a piece of a split index missing; unchanged across a stretch
+    /// of lookups means they all had what they needed. Always 0 for a single file.
+    pub(crate) fn misses(&self) -> u64 {
+        match &self.storage {
+            Storage::Split(store) => store.misses(),
+            Storage::Whole { .. } => 0,
+        }
+    }
+
     pub(crate) fn pending(&self) -> bool {
         match &self.storage {
             Storage::Split(store) => store.has_needs(),

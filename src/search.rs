@@ -31,6 +31,11 @@ pub const MAX_TYPO_EXPANSIONS: usize = 24;
 pub const ONE_TYPO_LETTERS: usize = 5;
 /// Words of at least this many letters tolerate two typos.
 pub const TWO_TYPO_LETTERS: usize = 9;
+/// A word that this many releases contain as typed (or, for the word being typed, as one of its
+/// completions) is taken as meant: it is not widened to the words a typo away. A misspelling
+/// is rare in edited text; a word this common is a word. Typo variants of it would only add
+/// noise below the exact matches, and on a split index fetch a dictionary range for nothing.
+pub const ATTESTED_RELEASES: u32 = 5;
 /// The most hits one call returns.
 pub const MAX_LIMIT: usize = 1000;
 /// The longest excerpt, in words.
@@ -366,7 +371,13 @@ pub(crate) fn run(
     let mut query = query::parse(raw);
     // Counted as typed: a title made of exactly these words is an exact match.
     let words = query.positive_terms();
-    query.must = acronyms::expand_clauses(index.acronyms(), query.must);
+    let first_words = query.must.iter().filter_map(|clause| match clause {
+        Clause::Term { term, .. } => Some(term.as_str()),
+        Clause::Phrase { terms, .. } => terms.first().map(String::as_str),
+        Clause::Any(_) => None,
+    });
+    let definitions = index.acronyms_for(first_words.collect::<Vec<_>>());
+    query.must = acronyms::expand_clauses(&definitions, query.must);
     let settings = index.settings();
     let ranking = options.ranking.apply(settings.ranking);
     let excerpt_words = options
@@ -798,6 +809,7 @@ fn run_without_suggestion(
 /// The dictionary terms for one query word: itself, plus its completions when it is a prefix,
 /// plus the words within typing distance.
 fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
+    let misses = index.misses();
     let mut variants = Vec::new();
     if let Some(value) = index.term(term) {
         variants.push((value, 1.0, term.to_owned()));
@@ -819,6 +831,14 @@ fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
             most_frequent(index.terms_with_prefix(term, None), cap, weigh)
         };
         variants.extend(completions);
+    }
+    let attested = variants
+        .iter()
+        .any(|&(value, _, _)| split_term_value(value).1 >= ATTESTED_RELEASES);
+    // On a split index, whether the word is attested is known once its dictionary part is in:
+    // the typo ranges are fetched in the next round, and only for a word that needs them.
+    if attested || index.misses() != misses {
+        return Group { variants };
     }
     if let Some(builder) = index.typo_automaton(letters) {
         let dfa = if prefix {

@@ -166,6 +166,8 @@ pub(crate) struct DictPartInfo {
 /// varint part count | per dictionary part: str first term | varint file | varint start
 ///                   | varint end | varint postings start | varint postings end
 /// space POSTINGS | varint offsets file | varint offsets start | space RECORDS
+/// varint bucket count | per acronym bucket: varint key char | varint file | varint start
+///                     | varint end                               (version 3 and later)
 /// space: varint segment count | per segment: varint virtual start | varint file
 ///        | varint offset in the file | varint length
 /// ```
@@ -179,6 +181,9 @@ pub(crate) struct Manifest {
     /// The offsets of the release records in RECORDS: `doc count + 1` u64 LE, in one file.
     pub offsets: Loc,
     pub records: Space,
+    /// The acronym buckets (version 3 and later): per character, a gzip member of the
+    /// definitions whose acronym, or whose expansion's first word, starts with it.
+    pub acronyms: Vec<(char, Loc)>,
 }
 
 impl Manifest {
@@ -204,10 +209,17 @@ impl Manifest {
         put_varint(&mut out, u64::from(self.offsets.file));
         put_varint(&mut out, self.offsets.start);
         self.records.write_to(&mut out);
+        put_varint(&mut out, self.acronyms.len() as u64);
+        for (key, loc) in &self.acronyms {
+            put_varint(&mut out, u64::from(*key));
+            put_varint(&mut out, u64::from(loc.file));
+            put_varint(&mut out, loc.start);
+            put_varint(&mut out, loc.end);
+        }
         out
     }
 
-    fn decode(bytes: &[u8], doc_count: u32) -> Result<Manifest, Error> {
+    fn decode(bytes: &[u8], doc_count: u32, version: u32) -> Result<Manifest, Error> {
         let bad = |detail: String| Error::corrupt("MANIFEST", detail);
         let mut c = Cursor::new(bytes, "MANIFEST");
         let terms = c.varint()?;
@@ -267,6 +279,28 @@ impl Manifest {
             return Err(bad("record offsets lie outside their file".into()));
         }
         let records = Space::read(&mut c, &files)?;
+        let mut acronyms: Vec<(char, Loc)> = Vec::new();
+        if version >= 3 {
+            let count = c.varint()?;
+            if count > bytes.len() as u64 {
+                return Err(bad(format!("{count} acronym buckets")));
+            }
+            for i in 0..count {
+                let key = u32::try_from(c.varint()?).ok().and_then(char::from_u32);
+                let loc = Loc {
+                    file: c.varint32()?,
+                    start: c.varint()?,
+                    end: c.varint()?,
+                };
+                let ordered = acronyms.last().map_or(true, |&(k, _)| Some(k) < key);
+                match key {
+                    Some(key) if ordered && within(loc.file, loc.start, loc.end) => {
+                        acronyms.push((key, loc));
+                    }
+                    _ => return Err(bad(format!("acronym bucket {i}"))),
+                }
+            }
+        }
         Ok(Manifest {
             terms,
             files,
@@ -274,6 +308,7 @@ impl Manifest {
             postings,
             offsets: Loc { file, start, end },
             records,
+            acronyms,
         })
     }
 }
@@ -319,7 +354,11 @@ impl Columns {
         for &(title, _) in &self.lengths {
             put_varint(&mut out, u64::from(title));
         }
-        out.extend(self.lengths.iter().map(|&(_, body)| format::length_code(body)));
+        out.extend(
+            self.lengths
+                .iter()
+                .map(|&(_, body)| format::length_code(body)),
+        );
         for &lang in &self.langs {
             put_varint(&mut out, u64::from(lang));
         }
@@ -645,6 +684,21 @@ pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
     let offsets = files.push(&offsets, false);
     let records = store_space(&mut files, &records, &record_pieces);
 
+    // Acronyms: one bucket per character, fetched with the queries whose words start with it.
+    let mut buckets: BTreeMap<char, Vec<crate::acronyms::Definition>> = BTreeMap::new();
+    for definition in format::read_acronyms(section(Section::Acronyms))? {
+        for key in acronym_keys(&definition) {
+            buckets.entry(key).or_default().push(definition.clone());
+        }
+    }
+    let acronyms = buckets
+        .iter()
+        .map(|(key, definitions)| {
+            let piece = format::compress(&format::write_acronyms(definitions));
+            (*key, files.push(&piece, false))
+        })
+        .collect();
+
     let prefixes = one_letter_prefixes(&all, postings)?;
     let parts: Vec<(String, Vec<u8>)> = files
         .finish()
@@ -661,18 +715,34 @@ pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
         postings: postings_space,
         offsets,
         records,
+        acronyms,
     };
     let entry = format::write_container(&[
         (Section::Meta, section(Section::Meta).to_vec()),
         (Section::Categories, section(Section::Categories).to_vec()),
         (Section::Langs, section(Section::Langs).to_vec()),
         (Section::Settings, section(Section::Settings).to_vec()),
-        (Section::Acronyms, section(Section::Acronyms).to_vec()),
+        // In the acronym buckets of the parts instead.
+        (Section::Acronyms, format::write_acronyms(&[])),
         (Section::Columns, columns.encode()),
         (Section::Manifest, manifest.encode()),
         (Section::Prefixes, encode_prefixes(&prefixes)),
     ]);
     Ok(SplitIndex { entry, parts })
+}
+
+/// The buckets a definition belongs in: its acronym's first character, and its expansion's
+/// first word's (a query may give either).
+fn acronym_keys((acronym, expansion): &crate::acronyms::Definition) -> Vec<char> {
+    let mut keys: Vec<char> = [
+        acronym.chars().next(),
+        expansion.first().and_then(|w| w.chars().next()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    keys.dedup();
+    keys
 }
 
 /// The bytes of the document list at the head of a term's postings (`varint len | list`).
@@ -744,6 +814,18 @@ pub(crate) struct DictPart {
     heads: Vec<u32>,
 }
 
+/// An acronym bucket's definitions, checked to belong in it.
+fn load_acronym_bucket(key: char, bytes: &[u8]) -> Result<Vec<crate::acronyms::Definition>, Error> {
+    let definitions = crate::format::read_acronyms(bytes)?;
+    if let Some((acronym, _)) = definitions.iter().find(|d| !acronym_keys(d).contains(&key)) {
+        return Err(Error::corrupt(
+            "ACRONYMS",
+            format!("{acronym:?} in the bucket of {key:?}"),
+        ));
+    }
+    Ok(definitions)
+}
+
 /// The state of a split index: its manifest and the pieces loaded so far.
 #[derive(Debug)]
 pub(crate) struct Store {
@@ -756,14 +838,23 @@ pub(crate) struct Store {
     raw: HashMap<u32, BTreeMap<u64, Vec<u8>>>,
     /// Inflated gzip members (release records), by file and start.
     inflated: HashMap<(u32, u64), Vec<u8>>,
+    /// The acronym buckets loaded so far, by key.
+    acronyms: HashMap<char, Vec<crate::acronyms::Definition>>,
     /// What searches found missing since the last [`Store::take_needs`].
     needs: Mutex<BTreeSet<(Loc, bool)>>,
+    /// How many lookups have found a piece missing, ever: a caller compares two readings to
+    /// tell whether the lookups between them were complete.
+    misses: std::sync::atomic::AtomicU64,
     doc_count: u32,
 }
 
 impl Store {
     pub(crate) fn new(layout: &Layout, bytes: &[u8], meta: &Meta) -> Result<Store, Error> {
-        let manifest = Manifest::decode(layout.get(bytes, Section::Manifest), meta.doc_count)?;
+        let manifest = Manifest::decode(
+            layout.get(bytes, Section::Manifest),
+            meta.doc_count,
+            layout.version,
+        )?;
         let prefixes = decode_prefixes(
             layout.get(bytes, Section::Prefixes),
             meta.doc_count,
@@ -784,12 +875,16 @@ impl Store {
             prefixes,
             raw: HashMap::new(),
             inflated: HashMap::new(),
+            acronyms: HashMap::new(),
             needs: Mutex::new(BTreeSet::new()),
+            misses: std::sync::atomic::AtomicU64::new(0),
             doc_count: meta.doc_count,
         })
     }
 
     fn need(&self, loc: Loc, gzip: bool) {
+        self.misses
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut needs) = self.needs.lock() {
             needs.insert((loc, gzip));
         }
@@ -828,6 +923,10 @@ impl Store {
     }
 
     /// Whether a search since the last [`Store::take_needs`] found a piece missing.
+    pub(crate) fn misses(&self) -> u64 {
+        self.misses.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub(crate) fn has_needs(&self) -> bool {
         self.needs.lock().is_ok_and(|n| !n.is_empty())
     }
@@ -870,6 +969,8 @@ impl Store {
         };
         if let Some(i) = self.manifest.dict.iter().position(|p| p.loc == loc) {
             self.dict[i] = Some(self.load_dict_part(i, bytes)?);
+        } else if let Some(&(key, _)) = self.manifest.acronyms.iter().find(|b| b.1 == loc) {
+            self.acronyms.insert(key, load_acronym_bucket(key, &bytes)?);
         } else {
             self.inflated.insert((f, start), bytes);
         }
@@ -890,7 +991,39 @@ impl Store {
                 self.dict[i] = Some(self.load_dict_part(i, inflated)?);
             }
         }
+        for &(key, loc) in &self.manifest.acronyms {
+            if self.manifest.files[loc.file as usize].0 == file {
+                let raw = self.raw_bytes(loc).unwrap_or_default();
+                let inflated = format::decompress(raw)
+                    .map_err(|e| Error::corrupt("part", format!("{file}: {e}")))?;
+                self.acronyms
+                    .insert(key, load_acronym_bucket(key, &inflated)?);
+            }
+        }
         Ok(())
+    }
+
+    /// The acronym definitions whose acronym or expansion starts with `key`: `None` (and
+    /// recorded as needed) when their bucket is not loaded yet.
+    pub(crate) fn acronyms_for(&self, key: char) -> Option<&[crate::acronyms::Definition]> {
+        let Ok(i) = self.manifest.acronyms.binary_search_by(|b| b.0.cmp(&key)) else {
+            return Some(&[]);
+        };
+        let found = self.acronyms.get(&key).map(Vec::as_slice);
+        if found.is_none() {
+            self.need(self.manifest.acronyms[i].1, true);
+        }
+        found
+    }
+
+    /// The acronym definitions of the buckets loaded so far (one may be in two buckets).
+    pub(crate) fn loaded_acronyms(&self) -> impl Iterator<Item = &crate::acronyms::Definition> {
+        self.acronyms.values().flatten()
+    }
+
+    /// Whether acronyms come in buckets (format 3), rather than in the entry file.
+    pub(crate) fn has_acronym_buckets(&self) -> bool {
+        !self.manifest.acronyms.is_empty()
     }
 
     fn load_dict_part(&self, i: usize, bytes: Vec<u8>) -> Result<DictPart, Error> {

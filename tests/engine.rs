@@ -379,6 +379,26 @@ fn typos_are_forgiven_but_rank_below_exact_and_prefix_matches() {
     // A dropped or wrong second letter is found when nothing else is near.
     assert_eq!(urls(&index, "scure "), ["/exact"]);
     assert_eq!(urls(&index, "sxcure "), ["/exact"]);
+
+    // A word that five releases contain as typed is taken as meant: its typo neighbours are
+    // not added. One fewer release, and it is widened again.
+    let mut releases: Vec<Release> = (0..5)
+        .map(|i| titled(&format!("/pilot{i}"), "Pilot research"))
+        .collect();
+    releases.push(titled("/pivot", "Pivot research"));
+    let index = Index::from_bytes(build(releases.clone())).unwrap();
+    let found = urls(&index, "pilot");
+    assert_eq!(found.len(), 5, "{found:?}");
+    assert!(!found.contains(&"/pivot".to_owned()), "{found:?}");
+    releases.remove(0);
+    let index = Index::from_bytes(build(releases)).unwrap();
+    let found = urls(&index, "pilot");
+    assert_eq!(
+        found.len(),
+        5,
+        "four pilots and the pivot a typo away: {found:?}"
+    );
+    assert!(found.contains(&"/pivot".to_owned()), "{found:?}");
 }
 
 fn newsroom() -> Index {

@@ -235,6 +235,38 @@ fn a_query_fetches_a_small_share_of_the_parts() {
 }
 
 #[test]
+fn acronyms_travel_in_buckets_fetched_with_the_queries_that_need_them() {
+    let (mut index, mut parts, _) = split_index();
+    // The entry file carries none: each is in the bucket of its first letter and of its
+    // expansion's first word's.
+    assert_eq!(index.acronyms(), []);
+    parts.search(&mut index, "kasaro", &SearchOptions::default());
+    assert_eq!(
+        index.acronyms(),
+        [],
+        "no word of that query starts an acronym or expansion"
+    );
+    let by_acronym = parts.search(&mut index, "sco", &SearchOptions::default());
+    let sco = (
+        "sco".to_owned(),
+        vec![
+            "shanghai".to_owned(),
+            "cooperation".into(),
+            "organisation".into(),
+        ],
+    );
+    assert!(index.acronyms().contains(&sco), "{:?}", index.acronyms());
+    // The same answers as the single file, which keeps every acronym in one section.
+    let whole = Index::from_bytes(writer().finish().unwrap()).unwrap();
+    assert!(whole.acronyms().contains(&sco));
+    assert_eq!(
+        by_acronym,
+        whole.search("sco", &SearchOptions::default()).unwrap()
+    );
+    assert!(!by_acronym.hits.is_empty());
+}
+
+#[test]
 fn split_builds_are_deterministic_and_parts_are_named_by_content() {
     let a = writer().finish_split().unwrap();
     let b = writer().finish_split().unwrap();
