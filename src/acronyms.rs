@@ -134,12 +134,29 @@ pub(crate) fn expand_clauses(pairs: &[Definition], clauses: Vec<Clause>) -> Vec<
         let clause = clauses[i].clone();
         i += 1;
         let rewritten = match &clause {
-            Clause::Term { term, field, .. } => pairs
+            // While the acronym may still be a word being typed, its expansion is matched as
+            // words that all occur, without positions: a phrase check would fetch the positions
+            // of common words (`securities`, `exchange`, `commission`) at every keystroke.
+            Clause::Term {
+                term,
+                prefix,
+                field,
+            } => pairs
                 .binary_search_by(|(a, _)| a.as_str().cmp(term))
                 .ok()
-                .map(|k| Clause::Phrase {
-                    terms: pairs[k].1.clone(),
-                    field: *field,
+                .map(|k| {
+                    let terms = pairs[k].1.clone();
+                    if *prefix {
+                        Clause::All {
+                            terms,
+                            field: *field,
+                        }
+                    } else {
+                        Clause::Phrase {
+                            terms,
+                            field: *field,
+                        }
+                    }
                 }),
             Clause::Phrase { terms, field } => pairs
                 .iter()
@@ -149,7 +166,7 @@ pub(crate) fn expand_clauses(pairs: &[Definition], clauses: Vec<Clause>) -> Vec<
                     prefix: false,
                     field: *field,
                 }),
-            Clause::Any(_) => None,
+            Clause::All { .. } | Clause::Any(_) => None,
         };
         out.push(match rewritten {
             Some(other) => Clause::Any(vec![clause, other]),
@@ -295,6 +312,22 @@ mod tests {
         assert_eq!(
             expand_clauses(&pairs, vec![term("shanghai")]),
             [term("shanghai")]
+        );
+        // An acronym still being typed asks for its words anywhere, not as a phrase.
+        let typing = Clause::Term {
+            term: "sco".into(),
+            prefix: true,
+            field: Field::Any,
+        };
+        assert_eq!(
+            expand_clauses(&pairs, vec![typing.clone()]),
+            [Clause::Any(vec![
+                typing,
+                Clause::All {
+                    terms: terms("shanghai cooperation organisation"),
+                    field: Field::Any
+                }
+            ])]
         );
     }
 

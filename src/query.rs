@@ -36,6 +36,9 @@ pub(crate) enum Clause {
     },
     /// Terms next to each other, in order.
     Phrase { terms: Vec<String>, field: Field },
+    /// Every one of the terms, anywhere in the field: the spelled-out form of an acronym still
+    /// being typed, matched without positions (see `acronyms::expand_clauses`).
+    All { terms: Vec<String>, field: Field },
     /// Any of the clauses.
     Any(Vec<Clause>),
 }
@@ -45,7 +48,9 @@ impl Clause {
     pub(crate) fn terms(&self) -> Vec<&str> {
         match self {
             Clause::Term { term, .. } => vec![term],
-            Clause::Phrase { terms, .. } => terms.iter().map(String::as_str).collect(),
+            Clause::Phrase { terms, .. } | Clause::All { terms, .. } => {
+                terms.iter().map(String::as_str).collect()
+            }
             Clause::Any(clauses) => clauses.iter().flat_map(Clause::terms).collect(),
         }
     }

@@ -662,6 +662,15 @@ fn acronyms_learned_from_the_releases_find_their_expansions_and_back() {
     found.sort();
     // `/other` has the three words apart; the acronym brings in `/short`.
     assert_eq!(found, ["/defines", "/long", "/short"]);
+    // While `sco` may still be a word being typed, the expansion's words need not be adjacent
+    // (no positions are fetched), so `/other` comes in too, below the releases that name it.
+    let typing = urls(&index, "sco");
+    let mut found = typing.clone();
+    found.sort();
+    assert_eq!(found, ["/defines", "/long", "/other", "/short"]);
+    let mut naming = typing[..2].to_vec();
+    naming.sort();
+    assert_eq!(naming, ["/defines", "/short"], "{typing:?}");
     let hit = &index
         .search("sco ", &SearchOptions::default())
         .unwrap()
