@@ -20,6 +20,8 @@
 //! assert_eq!(terms("Sarybáy's ÉURASIAN ﬁle, U.S."), ["sarybay", "eurasian", "file", "us"]);
 //! ```
 
+use std::sync::OnceLock;
+
 use unicode_segmentation::UnicodeSegmentation;
 
 /// The longest term kept, in bytes. Longer words (URLs, base64 blobs) are cut on a character
@@ -126,17 +128,38 @@ pub fn fold_char(c: char, out: &mut String) {
         out.push(c.to_ascii_lowercase());
         return;
     }
-    match FOLD_KEYS.binary_search(&u32::from(c)) {
+    let table = fold_table();
+    match table.binary_search_by_key(&u32::from(c), |&(key, _)| key) {
         Ok(i) => {
-            let start = if i == 0 {
-                0
-            } else {
-                usize::from(FOLD_ENDS[i - 1])
-            };
-            out.push_str(&FOLD_DATA[start..usize::from(FOLD_ENDS[i])]);
+            let start = if i == 0 { 0 } else { table[i - 1].1 };
+            out.push_str(&FOLD_DATA[usize::from(start)..usize::from(table[i].1)]);
         }
         Err(_) => out.extend(c.to_lowercase()),
     }
+}
+
+/// `(code point, where its folded text ends in FOLD_DATA)` for every code point of
+/// `FOLD_CODES`, decoded on first use.
+fn fold_table() -> &'static [(u32, u16)] {
+    static TABLE: OnceLock<Vec<(u32, u16)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = Vec::with_capacity(FOLD_CODES.len() / 2);
+        let (mut key, mut end, mut shift) = (0u32, 0u16, 0);
+        let mut gap = 0u32;
+        let mut bytes = FOLD_CODES.iter();
+        while let Some(&byte) = bytes.next() {
+            gap |= u32::from(byte & 0x7F) << shift;
+            if byte & 0x80 != 0 {
+                shift += 7;
+                continue;
+            }
+            key += gap;
+            end += u16::from(*bytes.next().expect("every key has a length"));
+            table.push((key, end));
+            (gap, shift) = (0, 0);
+        }
+        table
+    })
 }
 
 fn truncate_to_boundary(term: &mut String, max: usize) {
