@@ -37,12 +37,37 @@ pub fn query_json(dir: &Path, query: &str) -> Value {
     serde_json::from_slice(&out.stdout).expect("--json prints JSON")
 }
 
-/// A corpus file of `../shared/corpus` (or `$PRESSROOM_SHARED/corpus`). A missing corpus fails
+/// The shared data folder: `$PRESSROOM_SHARED`, else `../shared` beside the repository, else,
+/// for a clone of a local checkout (`git clone . /tmp/x`), `../shared` beside the checkout it was
+/// cloned from. `None` when none of them exists.
+pub fn shared_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PRESSROOM_SHARED") {
+        return Some(PathBuf::from(dir));
+    }
+    let beside = repo().join("../shared");
+    if beside.exists() {
+        return Some(beside);
+    }
+    let origin = Command::new("git")
+        .args(["config", "--get", "remote.origin.url"])
+        .current_dir(repo())
+        .output()
+        .ok()?;
+    let origin = String::from_utf8(origin.stdout).ok()?;
+    let origin = Path::new(
+        origin
+            .trim()
+            .strip_prefix("file://")
+            .unwrap_or(origin.trim()),
+    );
+    let beside_origin = origin.join("../shared");
+    (origin.is_absolute() && beside_origin.exists()).then_some(beside_origin)
+}
+
+/// A corpus file of the shared folder's `corpus/` (see [`shared_dir`]). A missing corpus fails
 /// the test unless `PRESSROOM_SKIP_CORPUS=1` says to skip it on purpose, then this is `None`.
 pub fn corpus_file(name: &str) -> Option<PathBuf> {
-    let shared = std::env::var_os("PRESSROOM_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"));
+    let shared = shared_dir().unwrap_or_else(|| repo().join("../shared"));
     let file = shared.join("corpus").join(name);
     if file.exists() {
         return Some(file);
