@@ -247,7 +247,9 @@ async function main() {
 
       const builds = size === '100k' ? opts.largeBuilds : opts.builds;
       await phase(`${size}: build Pressroom ×${builds}`, () => {
-        const args = ['build', pressInput, '--out', pressOut, '--quiet'];
+        // --no-cache: every build is a clean one. The default cache (.pressroom-cache in the
+        // working folder) would turn the second and third builds into incremental rebuilds.
+        const args = ['build', pressInput, '--out', pressOut, '--quiet', '--no-cache'];
         r.pressroom.command = ['pressroom-index', ...args.map(rel)].join(' ');
         r.pressroom.buildS = [];
         for (let i = 0; i < builds; i++) {
@@ -405,7 +407,7 @@ function probeHtml(bin, site, queries) {
   const out = path.join(WORK, 'probe-html');
   fs.rmSync(out, { recursive: true, force: true });
   try {
-    const b = spawnSync(bin, ['build', site, '--out', out, '--quiet', '--no-assets'], { encoding: 'utf8' });
+    const b = spawnSync(bin, ['build', site, '--out', out, '--quiet', '--no-assets', '--no-cache'], { encoding: 'utf8' });
     if (b.status !== 0) {
       console.log(`  build of the HTML site failed: ${(b.stderr || '').trim().split('\n').slice(-1)[0]}; using JSONL`);
       return 'jsonl';
