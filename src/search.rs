@@ -540,7 +540,10 @@ impl Search<'_> {
             }
             Clause::Phrase { terms, field } => Ok((self.phrase(terms, *field)?, terms.clone())),
             Clause::All { terms, field } => {
-                let every = self.every(terms, *field)?;
+                let every = match self.values(terms) {
+                    Some(values) => self.every(&values, *field)?,
+                    None => Vec::new(),
+                };
                 let matches = every
                     .into_iter()
                     .map(|(d, s, t)| (d, s * LOOSE_WEIGHT, t > 0))
@@ -593,14 +596,16 @@ impl Search<'_> {
         Ok(matches)
     }
 
-    /// Releases that have every one of the terms, with the sum of their scores and how many of
-    /// the terms are in the title.
-    fn every(&self, terms: &[String], field: Field) -> Result<Vec<(u32, f64, u16)>, Error> {
+    /// The dictionary values of `terms`, or `None` when one of them is not in the index.
+    fn values(&self, terms: &[String]) -> Option<Vec<u64>> {
+        terms.iter().map(|term| self.index.term(term)).collect()
+    }
+
+    /// Releases that have every one of the terms (by dictionary value), with the sum of their
+    /// scores and how many of the terms are in the title.
+    fn every(&self, values: &[u64], field: Field) -> Result<Vec<(u32, f64, u16)>, Error> {
         let mut acc: Option<Vec<(u32, f64, u16)>> = None;
-        for term in terms {
-            let Some(value) = self.index.term(term) else {
-                return Ok(Vec::new());
-            };
+        for &value in values {
             let group = Group {
                 variants: vec![(value, 1.0, String::new())],
             };
@@ -615,12 +620,14 @@ impl Search<'_> {
 
     /// Releases where the terms stand next to each other, in order, in one field.
     fn phrase(&self, terms: &[String], field: Field) -> Result<Matches, Error> {
+        let Some(lists) = self.values(terms) else {
+            return Ok(Vec::new());
+        };
         // Candidates: releases with every term; each term's score counts.
-        let candidates = self.every(terms, field)?;
+        let candidates = self.every(&lists, field)?;
         if candidates.is_empty() {
             return Ok(Vec::new());
         }
-        let lists: Vec<u64> = terms.iter().filter_map(|t| self.index.term(t)).collect();
         let docs: Vec<u32> = candidates.iter().map(|c| c.0).collect();
         let mut positions = Vec::with_capacity(lists.len());
         for &value in &lists {

@@ -24,6 +24,8 @@ use std::sync::OnceLock;
 
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::format::Cursor;
+
 /// The longest term kept, in bytes. Longer words (URLs, base64 blobs) are cut on a character
 /// boundary: the same cut happens to the query, so they still match, but they cannot bloat the
 /// term dictionary.
@@ -143,20 +145,14 @@ pub fn fold_char(c: char, out: &mut String) {
 fn fold_table() -> &'static [(u32, u16)] {
     static TABLE: OnceLock<Vec<(u32, u16)>> = OnceLock::new();
     TABLE.get_or_init(|| {
+        let mut codes = Cursor::new(&FOLD_CODES, "fold table");
         let mut table = Vec::with_capacity(FOLD_CODES.len() / 2);
-        let (mut key, mut end, mut shift) = (0u32, 0u16, 0);
-        let mut gap = 0u32;
-        let mut bytes = FOLD_CODES.iter();
-        while let Some(&byte) = bytes.next() {
-            gap |= u32::from(byte & 0x7F) << shift;
-            if byte & 0x80 != 0 {
-                shift += 7;
-                continue;
-            }
-            key += gap;
-            end += u16::from(*bytes.next().expect("every key has a length"));
+        let (mut key, mut end) = (0u32, 0u16);
+        while codes.remaining() > 0 {
+            // build.rs writes whole entries, so these reads cannot fail.
+            key += codes.varint32().expect("a fold table gap");
+            end += u16::from(codes.take(1).expect("a fold table length")[0]);
             table.push((key, end));
-            (gap, shift) = (0, 0);
         }
         table
     })
