@@ -19,10 +19,11 @@ pub const INDEX_FILE: &str = "index.pri";
 
 /// The format version this engine writes. Bump it, together with `FORMAT.md`, on any change to
 /// the bytes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 /// The oldest format version this engine still reads. Version 1 is the single-file layout of
 /// version 2 under an older number (version 2 added the split layout beside it); version 3
-/// changed only the split entry's COLUMNS (body lengths as one-byte codes).
+/// changed only the split entry's COLUMNS (body lengths as one-byte codes); version 4 added a
+/// ranking weight to SETTINGS.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 pub(crate) const MAGIC: &[u8; 8] = b"PRESSRMI";
@@ -463,7 +464,8 @@ impl Meta {
 
 // ---------------------------------------------------------------------------------------------
 // SETTINGS: the site's defaults for search, chosen at build time.
-//   10 × f64 ranking weights, in the order of `Ranking::NAMES` | u32 excerpt words
+//   11 × f64 ranking weights, in the order of `Ranking::NAMES` | u32 excerpt words
+//   (10 weights before version 4)
 
 /// What a site chooses at build time for every search of its index; a query can still override
 /// each value (see [`crate::SearchOptions`]).
@@ -495,10 +497,17 @@ impl Settings {
         out
     }
 
+    /// Reads SETTINGS of any version: before version 4 it held the first
+    /// [`SETTINGS_WEIGHTS_V3`] weights, and the others keep their defaults.
     pub(crate) fn decode(bytes: &[u8]) -> Result<Settings, Error> {
         let mut c = Cursor::new(bytes, "SETTINGS");
-        let mut w = [0f64; Ranking::NAMES.len()];
-        for (i, slot) in w.iter_mut().enumerate() {
+        let mut w = Ranking::default().to_array();
+        let stored = match bytes.len() {
+            n if n == SETTINGS_WEIGHTS_V3 * 8 + 4 => SETTINGS_WEIGHTS_V3,
+            n if n == w.len() * 8 + 4 => w.len(),
+            n => return Err(Error::corrupt("SETTINGS", format!("{n} bytes"))),
+        };
+        for (i, slot) in w.iter_mut().enumerate().take(stored) {
             *slot = f64::from_bits(c.u64()?);
             if !Ranking::is_valid(i, *slot) {
                 return Err(Error::corrupt(
@@ -520,6 +529,9 @@ impl Settings {
         })
     }
 }
+
+/// How many ranking weights SETTINGS held before version 4 added `proximityBonus`.
+const SETTINGS_WEIGHTS_V3: usize = 10;
 
 // ---------------------------------------------------------------------------------------------
 // TERMS values: an fst maps each term to `postings offset << DF_BITS | document frequency`.

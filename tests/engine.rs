@@ -737,3 +737,109 @@ fn scripts_without_spaces_match_words_inside_runs() {
         hit.excerpt
     );
 }
+
+#[test]
+fn a_rare_word_being_typed_is_found_beyond_the_most_frequent_completions() {
+    // Sixty common words start with `em`: more than a two-letter prefix expands to, so the rare
+    // `emmys` is not among the completions searched through the dictionary.
+    let mut releases: Vec<Release> = (0..60)
+        .flat_map(|i| {
+            let word = format!("em{}", char::from(b'a' + (i % 26) as u8)).repeat(1 + i / 26);
+            (0..3).map(move |j| {
+                release(
+                    &format!("/common-{i}-{j}"),
+                    &format!("{word} news"),
+                    "2024-01-01",
+                    &format!("{word} was the word of the day."),
+                )
+            })
+        })
+        .collect();
+    releases.push(release(
+        "/emmys",
+        "Hydra.sci brings Norwegian water to the Emmys",
+        "2025-09-06",
+        "Hydra.sci served Norwegian water at Emmys week.",
+    ));
+    let index = Index::from_bytes(build(releases)).unwrap();
+    let results = index
+        .search("hydra norwegian em", &SearchOptions::default())
+        .unwrap();
+    assert_eq!(hit_urls(&results), ["/emmys"]);
+    assert!(
+        results.hits[0].title.contains("Emmys")
+            && results.hits[0].excerpt.contains("<mark>Emmys</mark>"),
+        "{results:?}"
+    );
+    // Alone, `em` still means its most frequent completions, which `emmys` is not.
+    let alone = index.search("em", &SearchOptions::default()).unwrap();
+    assert!(!hit_urls(&alone).contains(&"/emmys"), "{alone:?}");
+}
+
+#[test]
+fn words_standing_together_outrank_the_same_words_apart() {
+    let filler = "the board met on monday and spoke about many things with the press ";
+    let index = Index::from_bytes(build(vec![
+        release(
+            "/apart",
+            "Quarterly report",
+            "2024-06-01",
+            &format!(
+                "Solar output rose. {} Energy prices fell.",
+                filler.repeat(3)
+            ),
+        ),
+        release(
+            "/together",
+            "Quarterly report",
+            "2024-01-01",
+            &format!(
+                "Solar energy output rose. {} Prices fell.",
+                filler.repeat(3)
+            ),
+        ),
+    ]))
+    .unwrap();
+    // Same words, same lengths: only proximity tells them apart, and without it the newer wins.
+    let ranked = |bonus: f64| {
+        let options = SearchOptions {
+            ranking: serde_json::from_str(&format!(r#"{{"proximityBonus": {bonus}}}"#)).unwrap(),
+            ..SearchOptions::default()
+        };
+        let results = index.search("solar energy", &options).unwrap();
+        (hit_urls(&results).join(" "), results.hits[0].score)
+    };
+    let (with, near_score) = ranked(0.5);
+    let (without, plain_score) = ranked(0.0);
+    assert_eq!(with, "/together /apart");
+    assert_eq!(without, "/apart /together");
+    // Adjacent words get the whole bonus.
+    assert!(
+        (near_score / plain_score - 1.5).abs() < 1e-3,
+        "{near_score} {plain_score}"
+    );
+    // A title that holds every word is measured in the title, however the body reads.
+    let titled = Index::from_bytes(build(vec![
+        release(
+            "/t-apart",
+            "Solar farm opens, energy flows",
+            "2024-06-01",
+            "Solar energy.",
+        ),
+        release(
+            "/t-together",
+            "Solar energy farm opens today",
+            "2024-01-01",
+            "Solar and more energy.",
+        ),
+    ]))
+    .unwrap();
+    assert_eq!(
+        hit_urls(
+            &titled
+                .search("solar energy", &SearchOptions::default())
+                .unwrap()
+        ),
+        ["/t-together", "/t-apart"]
+    );
+}

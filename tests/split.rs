@@ -61,6 +61,16 @@ fn releases() -> Vec<Release> {
             }
         })
         .collect();
+    // A rare completion of `ka`, which the most frequent completions leave out: found through
+    // the text of the releases the other words leave (`norwegian ka`).
+    out.push(Release {
+        url: "/press/emmys".into(),
+        title: "Norwegian water drinks reach the Kazoolympics".into(),
+        date: Date::parse_iso("2024-09-06"),
+        categories: vec!["Events".into()],
+        lang: Some("en".into()),
+        body: "Norwegian water at the Kazoolympics week.".into(),
+    });
     out.push(Release {
         url: "/press/minsk".into(),
         title: "CICA Secretary General takes part in international conference on Eurasian security in Minsk".into(),
@@ -159,6 +169,8 @@ fn queries() -> Vec<(&'static str, SearchOptions)> {
         ("mi OR sa", plain()),
         ("title:ze", plain()),
         ("sco", plain()),
+        ("norwegian ka", plain()),
+        ("norwegian water ka", plain()),
         ("shanghai cooperation organisation", plain()),
         ("zzzzzz", plain()),
         ("kasaro", plain()),
@@ -389,6 +401,27 @@ fn an_index_of_the_previous_format_version_still_opens() {
         results.hits[0].excerpt.contains("<mark>Sarybay</mark>"),
         "{results:?}"
     );
+    // A version-3 split index (SETTINGS without `proximityBonus`) opens with that weight's
+    // default, and ranks as this version's build of the same releases does.
+    let v3 = Index::open(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/compat/format-v3-split"
+    )))
+    .unwrap();
+    assert_eq!(v3.settings().ranking, pressroom::Ranking::default());
+    let now = Index::open(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/golden/split"
+    )))
+    .unwrap();
+    for query in ["sarybay", "eurasian security", "cica sec"] {
+        let options = SearchOptions::default();
+        assert_eq!(
+            v3.search(query, &options).unwrap(),
+            now.search(query, &options).unwrap(),
+            "{query:?}"
+        );
+    }
     // A version this engine does not know is refused with a clear message.
     let mut future = pressroom::decompress(v1).unwrap();
     future[8..12].copy_from_slice(&99u32.to_le_bytes());

@@ -17,6 +17,7 @@ export interface RankingOverrides {
   firstLetterTypoFactor?: number;
   titleMatchBonus?: number;
   exactTitleBonus?: number;
+  proximityBonus?: number;
 }
 
 /** Which releases a search may return. Values within a field are alternatives; fields combine. */

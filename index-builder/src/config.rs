@@ -71,6 +71,7 @@ pub struct RankingConfig {
     pub first_letter_typo_factor: Option<f64>,
     pub title_match_bonus: Option<f64>,
     pub exact_title_bonus: Option<f64>,
+    pub proximity_bonus: Option<f64>,
 }
 
 impl RankingConfig {
@@ -90,6 +91,7 @@ impl RankingConfig {
                 .unwrap_or(d.first_letter_typo_factor),
             title_match_bonus: self.title_match_bonus.unwrap_or(d.title_match_bonus),
             exact_title_bonus: self.exact_title_bonus.unwrap_or(d.exact_title_bonus),
+            proximity_bonus: self.proximity_bonus.unwrap_or(d.proximity_bonus),
         }
     }
 }
@@ -285,6 +287,8 @@ out = "public/pressroom"
 # first_letter_typo_factor = 0.5
 # title_match_bonus = 0.25
 # exact_title_bonus = 0.5
+# How much query words standing close together in the title or body add (×1.5 when adjacent).
+# proximity_bonus = 0.5
 
 [lang]
 # The language of releases that do not say (HTML: <html lang>; Markdown: `lang`).

@@ -2,7 +2,7 @@
 
 mod serve;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -10,7 +10,9 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use pressroom::{Index, IndexWriter, SearchOptions, SearchResults, Settings, SplitIndex};
+use pressroom::{
+    Index, IndexWriter, RankingOverrides, SearchOptions, SearchResults, Settings, SplitIndex,
+};
 use pressroom_index::cache::{self, Cache};
 use pressroom_index::config::{self, CacheSetting, Config};
 use pressroom_index::input::{Filter, Severity};
@@ -173,6 +175,25 @@ struct QueryArgs {
     /// Read one query per line from standard input and print one JSON object per line.
     #[arg(long, conflicts_with = "query")]
     batch: bool,
+    /// Change one ranking weight for these queries, as the JavaScript API's `ranking` option does
+    /// (e.g. `--ranking proximityBonus=1`); repeat it for several. The names are those of
+    /// `src/search.rs` (`titleWeight`, `bodyWeight`, `k1`, `titleB`, `bodyB`, `prefixWeight`,
+    /// `typoWeight`, `firstLetterTypoFactor`, `titleMatchBonus`, `exactTitleBonus`,
+    /// `proximityBonus`).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_weight)]
+    ranking: Vec<(String, f64)>,
+}
+
+/// Parses `NAME=VALUE` of `query --ranking`.
+fn parse_weight(arg: &str) -> Result<(String, f64), String> {
+    let (name, value) = arg
+        .split_once('=')
+        .ok_or_else(|| format!("{arg:?} is not NAME=VALUE"))?;
+    let value: f64 = value
+        .trim()
+        .parse()
+        .map_err(|e| format!("the value of {name}: {e}"))?;
+    Ok((name.trim().to_owned(), value))
 }
 
 fn main() {
@@ -642,9 +663,13 @@ fn display_paths(paths: &[PathBuf]) -> String {
 fn query(args: &QueryArgs) -> anyhow::Result<()> {
     let index = Index::open(&args.dir)
         .with_context(|| format!("cannot load the index in {}", args.dir.display()))?;
+    let ranking =
+        RankingOverrides::try_from(args.ranking.iter().cloned().collect::<BTreeMap<_, _>>())
+            .map_err(|e| anyhow::anyhow!("--ranking: {e}"))?;
     let options = SearchOptions {
         limit: args.limit,
         offset: args.offset,
+        ranking,
         ..SearchOptions::default()
     };
     let stdout = io::stdout();

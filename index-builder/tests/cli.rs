@@ -112,6 +112,42 @@ fn batch_mode_answers_one_json_line_per_query() {
 }
 
 #[test]
+fn query_ranking_flags_change_the_weights_and_reject_unknown_names() {
+    let out = build_fixtures();
+    let score = |extra: &[&str]| -> f64 {
+        let output = bin()
+            .args(["query", "--json", "-n", "1"])
+            .args(extra)
+            .arg(out.path())
+            .arg("eurasian security")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["hits"][0]["score"].as_f64().unwrap()
+    };
+    let plain = score(&[]);
+    let doubled = score(&["--ranking", "bodyWeight=0", "--ranking", "titleWeight=12"]);
+    assert!(doubled > plain, "{doubled} <= {plain}");
+    let output = bin()
+        .args(["query", "--ranking", "titelWeight=2"])
+        .arg(out.path())
+        .arg("x")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("titelWeight") && err.contains("proximityBonus"),
+        "{err}"
+    );
+}
+
+#[test]
 fn builds_are_byte_identical_to_the_golden_index() {
     let out = build_fixtures();
     let built = std::fs::read(out.path().join("index.pri")).unwrap();
