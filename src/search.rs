@@ -434,7 +434,8 @@ pub(crate) fn run(
     };
     let mut highlight: HashSet<String> = HashSet::new();
     // The dictionary terms each clause matched, for proximity.
-    let mut clause_terms: Vec<HashSet<String>> = Vec::new();
+    // Sorted, for `closeness`.
+    let mut clause_terms: Vec<Vec<String>> = Vec::new();
 
     // Every clause must match: intersect, summing scores and counting clauses met in the title.
     let mut matches: Vec<(u32, f64, u16)> = if browsing {
@@ -447,7 +448,7 @@ pub(crate) fn run(
             if let Some((term, field)) = cut.then(|| open_prefix(clause)).flatten() {
                 unfinished = Some((evaluated.len(), term, field));
             }
-            clause_terms.push(terms.into_iter().collect::<HashSet<String>>());
+            clause_terms.push(terms);
             evaluated.push(m);
         }
         if let Some((i, prefix, field)) = unfinished {
@@ -457,7 +458,13 @@ pub(crate) fn run(
                 clause_terms[i].extend(terms);
             }
         }
-        highlight.extend(clause_terms.iter().flatten().cloned());
+        for terms in &mut clause_terms {
+            terms.sort();
+            terms.dedup();
+            for term in terms.iter() {
+                highlight.insert(term.clone());
+            }
+        }
         evaluated.sort_by_key(Vec::len);
         let mut acc: Vec<(u32, f64, u16)> = evaluated[0]
             .iter()
@@ -516,19 +523,21 @@ pub(crate) fn run(
         return Ok(results);
     }
     // Proximity: the best matches are scored again with where their words stand.
-    let mut read: HashMap<u32, Stored> = HashMap::new();
+    let mut read: Vec<(u32, Stored)> = Vec::new();
     let window = ranked.len().min(RERANKED);
     if options.sort == Sort::Relevance && clause_terms.len() > 1 && ranking.proximity_bonus > 0.0 {
         for &(_, _, doc) in &ranked[..window] {
             if let Some(stored) = index.stored(doc)? {
-                read.insert(doc, stored);
+                read.push((doc, stored));
             }
         }
         if index.pending() {
             return Ok(results);
         }
         for entry in &mut ranked[..window] {
-            let stored = &read[&entry.2];
+            let Some((_, stored)) = read.iter().find(|r| r.0 == entry.2) else {
+                continue;
+            };
             // In the title when it holds every word (the title bonus has already counted that),
             // else in the body: a word of the title near a word of the body means little.
             let title = closeness(&stored.title, &clause_terms);
@@ -578,13 +587,13 @@ fn intersect(acc: &[(u32, f64, u16)], m: &[(u32, f64, bool)]) -> Vec<(u32, f64, 
 /// towards 0 (far apart), or 0 when some clause is not in it: the number of gaps between the
 /// clauses over the words between the first and last of the shortest stretch holding one of
 /// each.
-fn closeness(text: &str, clauses: &[HashSet<String>]) -> f64 {
+fn closeness(text: &str, clauses: &[Vec<String>]) -> f64 {
     let n = clauses.len();
     // (position, clause) of every word that one of the clauses matched, in text order.
     let mut events = Vec::new();
     for (position, token) in crate::analyze::tokens(text).into_iter().enumerate() {
         for (c, terms) in clauses.iter().enumerate() {
-            if terms.contains(&token.term) {
+            if terms.binary_search(&token.term).is_ok() {
                 events.push((position, c));
             }
         }
@@ -629,8 +638,13 @@ fn open_prefix(clause: &Clause) -> Option<(&str, Field)> {
 /// Adds `extra` (releases not in `matches`) to `matches`, keeping the order by release.
 fn merge_matches(mut matches: Matches, extra: Matches) -> Matches {
     matches.extend(extra);
-    matches.sort_unstable_by_key(|m| m.0);
+    sort_by_release(&mut matches);
     matches
+}
+
+/// Sorts matches by release (one function, so the wasm module holds one copy of the sort).
+fn sort_by_release(matches: &mut Matches) {
+    matches.sort_unstable_by_key(|m| m.0);
 }
 
 /// Evaluates clauses against one index.
@@ -755,23 +769,32 @@ impl Search<'_> {
                 continue; // fetched for the next round
             };
             // (term, title tf, body tf) of each completion in this release.
-            let mut counts: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-            let completions = |text: &str| {
-                crate::analyze::tokens(text)
-                    .into_iter()
-                    .filter(|t| t.term.len() > prefix.len() && t.term.starts_with(prefix))
-            };
-            for token in completions(&stored.title) {
-                counts.entry(token.term).or_default().0 += 1;
-            }
-            if field != Field::Title {
-                for token in completions(&stored.text) {
-                    counts.entry(token.term).or_default().1 += 1;
+            // A plain list: a release holds few completions of one prefix.
+            let mut counts: Vec<(String, u32, u32)> = Vec::new();
+            let texts = [&stored.title, &stored.text];
+            let fields = if field == Field::Title { 1 } else { 2 };
+            for (in_body, text) in texts.iter().take(fields).enumerate() {
+                for token in crate::analyze::tokens(text) {
+                    if token.term.len() <= prefix.len() || !token.term.starts_with(prefix) {
+                        continue;
+                    }
+                    let at = match counts.iter().position(|c| c.0 == token.term) {
+                        Some(at) => at,
+                        None => {
+                            counts.push((token.term, 0, 0));
+                            counts.len() - 1
+                        }
+                    };
+                    if in_body == 0 {
+                        counts[at].1 += 1;
+                    } else {
+                        counts[at].2 += 1;
+                    }
                 }
             }
             // Like `group`: the best completion's score, and whether any is in the title.
             let mut best: Option<(f64, bool)> = None;
-            for (term, (title_tf, body_tf)) in counts {
+            for (term, title_tf, body_tf) in counts {
                 let Some(value) = self.index.term(&term) else {
                     continue;
                 };
@@ -785,8 +808,6 @@ impl Search<'_> {
                 found.push((doc, best.0, best.1));
             }
         }
-        terms.sort_unstable();
-        terms.dedup();
         Ok((found, terms))
     }
 
@@ -807,7 +828,7 @@ impl Search<'_> {
             }
         }
         let mut matches: Matches = best.into_iter().map(|(d, (s, t))| (d, s, t)).collect();
-        matches.sort_unstable_by_key(|m| m.0);
+        sort_by_release(&mut matches);
         Ok(matches)
     }
 
@@ -1248,12 +1269,12 @@ fn hit(
     index: &Index,
     doc: u32,
     score: f64,
-    read: &mut HashMap<u32, Stored>,
+    read: &mut Vec<(u32, Stored)>,
     highlight: &HashSet<&str>,
     excerpt_words: usize,
 ) -> Result<Option<Hit>, Error> {
-    let stored = match read.remove(&doc) {
-        Some(stored) => stored,
+    let stored = match read.iter().position(|r| r.0 == doc) {
+        Some(at) => read.swap_remove(at).1,
         None => match index.stored(doc)? {
             Some(stored) => stored,
             None => return Ok(None),
