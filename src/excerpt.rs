@@ -11,7 +11,16 @@ pub(crate) const EXCERPT_WORDS: usize = 30;
 /// most matches, then the earliest), so the excerpt shows why the release was found. Without any
 /// match in the text, the excerpt is its opening words.
 pub(crate) fn excerpt(text: &str, words: usize, is_match: impl Fn(&str) -> bool) -> String {
-    let tokens = analyze::tokens(text);
+    excerpt_of(text, &analyze::tokens(text), words, is_match)
+}
+
+/// [`excerpt`] of `text` already split into its `tokens` (by [`analyze::tokens`]).
+pub(crate) fn excerpt_of(
+    text: &str,
+    tokens: &[analyze::Token],
+    words: usize,
+    is_match: impl Fn(&str) -> bool,
+) -> String {
     if tokens.is_empty() {
         return escape_collapsed(text.get(..text.len().min(200)).unwrap_or(""));
     }

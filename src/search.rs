@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::acronyms;
-use crate::excerpt::excerpt;
+use crate::analyze::{self, Token};
+use crate::excerpt::{excerpt, excerpt_of};
 use crate::format::split_term_value;
 use crate::index::{Index, Stored};
 use crate::query::{self, Clause, Field, Query};
@@ -433,8 +434,7 @@ pub(crate) fn run(
         stats: Stats::new(index, &ranking),
     };
     let mut highlight: HashSet<String> = HashSet::new();
-    // The dictionary terms each clause matched, for proximity.
-    // Sorted, for `closeness`.
+    // The dictionary terms each clause matched, sorted, for `closeness`.
     let mut clause_terms: Vec<Vec<String>> = Vec::new();
 
     // Every clause must match: intersect, summing scores and counting clauses met in the title.
@@ -466,14 +466,10 @@ pub(crate) fn run(
             }
         }
         evaluated.sort_by_key(Vec::len);
-        let mut acc: Vec<(u32, f64, u16)> = evaluated[0]
+        evaluated
             .iter()
-            .map(|&(d, s, t)| (d, s, u16::from(t)))
-            .collect();
-        for m in &evaluated[1..] {
-            acc = intersect(&acc, m);
-        }
-        acc
+            .fold(None, |acc, m| Some(and(acc, m)))
+            .unwrap_or_default()
     };
     for clause in &query.must_not {
         let (excluded, _, _) = search.clause(clause, false)?;
@@ -523,28 +519,30 @@ pub(crate) fn run(
         return Ok(results);
     }
     // Proximity: the best matches are scored again with where their words stand.
-    let mut read: Vec<(u32, Stored)> = Vec::new();
+    // The records read, with their body's tokens when proximity needed them (the excerpt
+    // reuses them).
+    let mut read: Vec<(u32, Stored, Option<Vec<Token>>)> = Vec::new();
     let window = ranked.len().min(RERANKED);
     if options.sort == Sort::Relevance && clause_terms.len() > 1 && ranking.proximity_bonus > 0.0 {
         for &(_, _, doc) in &ranked[..window] {
             if let Some(stored) = index.stored(doc)? {
-                read.push((doc, stored));
+                read.push((doc, stored, None));
             }
         }
         if index.pending() {
             return Ok(results);
         }
         for entry in &mut ranked[..window] {
-            let Some((_, stored)) = read.iter().find(|r| r.0 == entry.2) else {
+            let Some((_, stored, body)) = read.iter_mut().find(|r| r.0 == entry.2) else {
                 continue;
             };
             // In the title when it holds every word (the title bonus has already counted that),
             // else in the body: a word of the title near a word of the body means little.
-            let title = closeness(&stored.title, &clause_terms);
+            let title = closeness(&analyze::tokens(&stored.title), &clause_terms);
             let near = if title > 0.0 {
                 title
             } else {
-                closeness(&stored.text, &clause_terms)
+                closeness(body.insert(analyze::tokens(&stored.text)), &clause_terms)
             };
             entry.0 *= 1.0 + ranking.proximity_bonus * near;
         }
@@ -565,6 +563,14 @@ pub(crate) fn run(
     Ok(results)
 }
 
+/// The releases matched so far (`acc`, `None` before the first list) that `m` matches too.
+fn and(acc: Option<Vec<(u32, f64, u16)>>, m: &[(u32, f64, bool)]) -> Vec<(u32, f64, u16)> {
+    match acc {
+        None => m.iter().map(|&(d, s, t)| (d, s, u16::from(t))).collect(),
+        Some(acc) => intersect(&acc, m),
+    }
+}
+
 /// Keeps the releases in both lists, adding scores and counting title matches.
 fn intersect(acc: &[(u32, f64, u16)], m: &[(u32, f64, bool)]) -> Vec<(u32, f64, u16)> {
     let mut out = Vec::with_capacity(acc.len().min(m.len()));
@@ -583,15 +589,15 @@ fn intersect(acc: &[(u32, f64, u16)], m: &[(u32, f64, bool)]) -> Vec<(u32, f64, 
     out
 }
 
-/// How close together the clauses' terms stand in `text`, from 1 (next to each other) down
+/// How close together the clauses' terms stand in a text's `tokens`, from 1 (next to each other) down
 /// towards 0 (far apart), or 0 when some clause is not in it: the number of gaps between the
 /// clauses over the words between the first and last of the shortest stretch holding one of
 /// each.
-fn closeness(text: &str, clauses: &[Vec<String>]) -> f64 {
+fn closeness(tokens: &[Token], clauses: &[Vec<String>]) -> f64 {
     let n = clauses.len();
     // (position, clause) of every word that one of the clauses matched, in text order.
     let mut events = Vec::new();
-    for (position, token) in crate::analyze::tokens(text).into_iter().enumerate() {
+    for (position, token) in tokens.iter().enumerate() {
         for (c, terms) in clauses.iter().enumerate() {
             if terms.binary_search(&token.term).is_ok() {
                 events.push((position, c));
@@ -737,21 +743,10 @@ impl Search<'_> {
         evaluated: &[Matches],
         at: usize,
     ) -> Result<(Matches, Vec<String>), Error> {
-        let mut others = evaluated
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| i != at)
-            .map(|(_, m)| m);
-        let Some(first) = others.next() else {
+        let others = evaluated.iter().enumerate().filter(|&(i, _)| i != at);
+        let Some(rest) = others.fold(None, |acc, (_, m)| Some(and(acc, m))) else {
             return Ok(Default::default());
         };
-        let mut rest: Vec<(u32, f64, u16)> = first
-            .iter()
-            .map(|&(d, s, t)| (d, s, u16::from(t)))
-            .collect();
-        for m in others {
-            rest = intersect(&rest, m);
-        }
         let matched = &evaluated[at];
         let unmatched: Vec<u32> = rest
             .iter()
@@ -774,7 +769,7 @@ impl Search<'_> {
             let texts = [&stored.title, &stored.text];
             let fields = if field == Field::Title { 1 } else { 2 };
             for (in_body, text) in texts.iter().take(fields).enumerate() {
-                for token in crate::analyze::tokens(text) {
+                for token in analyze::tokens(text) {
                     if token.term.len() <= prefix.len() || !token.term.starts_with(prefix) {
                         continue;
                     }
@@ -847,10 +842,7 @@ impl Search<'_> {
                 cut: false,
             };
             let m = self.group(&group, field)?;
-            acc = Some(match acc {
-                None => m.iter().map(|&(d, s, t)| (d, s, u16::from(t))).collect(),
-                Some(acc) => intersect(&acc, &m),
-            });
+            acc = Some(and(acc, &m));
         }
         Ok(acc.unwrap_or_default())
     }
@@ -1063,10 +1055,7 @@ fn run_without_suggestion(
     let mut acc: Option<Vec<(u32, f64, u16)>> = None;
     for clause in &parsed.must {
         let (m, _, _) = search.clause(clause, false)?;
-        acc = Some(match acc {
-            None => m.iter().map(|&(d, s, t)| (d, s, u16::from(t))).collect(),
-            Some(acc) => intersect(&acc, &m),
-        });
+        acc = Some(and(acc, &m));
     }
     let filter = DocFilter::new(index, &options.filters);
     Ok(acc
@@ -1269,22 +1258,30 @@ fn hit(
     index: &Index,
     doc: u32,
     score: f64,
-    read: &mut Vec<(u32, Stored)>,
+    read: &mut Vec<(u32, Stored, Option<Vec<Token>>)>,
     highlight: &HashSet<&str>,
     excerpt_words: usize,
 ) -> Result<Option<Hit>, Error> {
-    let stored = match read.iter().position(|r| r.0 == doc) {
-        Some(at) => read.swap_remove(at).1,
+    let (stored, body) = match read.iter().position(|r| r.0 == doc) {
+        Some(at) => {
+            let (_, stored, body) = read.swap_remove(at);
+            (stored, body)
+        }
         None => match index.stored(doc)? {
-            Some(stored) => stored,
+            Some(stored) => (stored, None),
             None => return Ok(None),
         },
+    };
+    let is_match = |term: &str| highlight.contains(term);
+    let excerpt = match &body {
+        Some(tokens) => excerpt_of(&stored.text, tokens, excerpt_words, is_match),
+        None => excerpt(&stored.text, excerpt_words, is_match),
     };
     Ok(Some(Hit {
         url: stored.url,
         title: stored.title,
         date: Date::from_yyyymmdd(index.date(doc)).map(|d| d.to_string()),
-        excerpt: excerpt(&stored.text, excerpt_words, |term| highlight.contains(term)),
+        excerpt,
         score: (score * 10_000.0).round() / 10_000.0,
         categories: stored
             .categories
