@@ -19,11 +19,12 @@ pub const INDEX_FILE: &str = "index.pri";
 
 /// The format version this engine writes. Bump it, together with `FORMAT.md`, on any change to
 /// the bytes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// The oldest format version this engine still reads. Version 1 is the single-file layout of
 /// version 2 under an older number (version 2 added the split layout beside it); version 3
 /// changed only the split entry's COLUMNS (body lengths as one-byte codes); version 4 added a
-/// ranking weight to SETTINGS.
+/// ranking weight to SETTINGS; version 5 added word families (STEMS, and in each dictionary part
+/// of a split index) and another weight.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 pub(crate) const MAGIC: &[u8; 8] = b"PRESSRMI";
@@ -55,6 +56,9 @@ pub(crate) enum Section {
     Manifest = 12,
     /// Split layout: the most frequent completions of each one-letter prefix.
     Prefixes = 13,
+    /// Single file, version 5: the word families (terms that share a stem). Optional: an older
+    /// file has none. A split index keeps them in its dictionary parts.
+    Stems = 14,
 }
 
 impl Section {
@@ -84,7 +88,7 @@ impl Section {
         Section::Prefixes,
     ];
 
-    const KNOWN: [Section; 13] = [
+    const KNOWN: [Section; 14] = [
         Section::Meta,
         Section::Terms,
         Section::Postings,
@@ -98,6 +102,7 @@ impl Section {
         Section::Columns,
         Section::Manifest,
         Section::Prefixes,
+        Section::Stems,
     ];
 
     fn name(self) -> &'static str {
@@ -115,6 +120,7 @@ impl Section {
             Section::Columns => "COLUMNS",
             Section::Manifest => "MANIFEST",
             Section::Prefixes => "PREFIXES",
+            Section::Stems => "STEMS",
         }
     }
 }
@@ -464,8 +470,8 @@ impl Meta {
 
 // ---------------------------------------------------------------------------------------------
 // SETTINGS: the site's defaults for search, chosen at build time.
-//   11 × f64 ranking weights, in the order of `Ranking::NAMES` | u32 excerpt words
-//   (10 weights before version 4)
+//   12 × f64 ranking weights, in the order of `Ranking::NAMES` | u32 excerpt words
+//   (10 weights before version 4, 11 in version 4)
 
 /// What a site chooses at build time for every search of its index; a query can still override
 /// each value (see [`crate::SearchOptions`]).
@@ -498,12 +504,14 @@ impl Settings {
     }
 
     /// Reads SETTINGS of any version: before version 4 it held the first
-    /// [`SETTINGS_WEIGHTS_V3`] weights, and the others keep their defaults.
+    /// [`SETTINGS_WEIGHTS_V3`] weights, version 4 [`SETTINGS_WEIGHTS_V4`], and the others keep
+    /// their defaults.
     pub(crate) fn decode(bytes: &[u8]) -> Result<Settings, Error> {
         let mut c = Cursor::new(bytes, "SETTINGS");
         let mut w = Ranking::default().to_array();
         let stored = match bytes.len() {
             n if n == SETTINGS_WEIGHTS_V3 * 8 + 4 => SETTINGS_WEIGHTS_V3,
+            n if n == SETTINGS_WEIGHTS_V4 * 8 + 4 => SETTINGS_WEIGHTS_V4,
             n if n == w.len() * 8 + 4 => w.len(),
             n => return Err(Error::corrupt("SETTINGS", format!("{n} bytes"))),
         };
@@ -532,6 +540,8 @@ impl Settings {
 
 /// How many ranking weights SETTINGS held before version 4 added `proximityBonus`.
 const SETTINGS_WEIGHTS_V3: usize = 10;
+/// How many ranking weights SETTINGS held in version 4, before version 5 added `stemWeight`.
+const SETTINGS_WEIGHTS_V4: usize = 11;
 
 // ---------------------------------------------------------------------------------------------
 // TERMS values: an fst maps each term to `postings offset << DF_BITS | document frequency`.
@@ -871,6 +881,86 @@ pub(crate) fn read_acronyms(bytes: &[u8]) -> Result<Vec<crate::acronyms::Definit
         pairs.push((acronym, expansion));
     }
     Ok(pairs)
+}
+
+// STEMS: `varint count | count × family`, families sorted by their first term;
+//   family = varint n (≥ 2) | str first term | (n − 1) × (varint shared | str rest)
+// each later term written as the number of leading bytes it shares with the one before and the
+// bytes that follow (cut on a character boundary); a family's terms strictly increase.
+
+pub(crate) fn write_families(families: &[Vec<String>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_varint(&mut out, families.len() as u64);
+    for family in families {
+        put_varint(&mut out, family.len() as u64);
+        let mut previous = "";
+        for (i, term) in family.iter().enumerate() {
+            if i > 0 {
+                let mut shared = previous
+                    .bytes()
+                    .zip(term.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                while !term.is_char_boundary(shared) {
+                    shared -= 1;
+                }
+                put_varint(&mut out, shared as u64);
+                put_str(&mut out, &term[shared..]);
+            } else {
+                put_str(&mut out, term);
+            }
+            previous = term;
+        }
+    }
+    out
+}
+
+pub(crate) fn read_families(bytes: &[u8]) -> Result<Vec<Vec<String>>, Error> {
+    const WHAT: &str = "STEMS";
+    if bytes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut c = Cursor::new(bytes, WHAT);
+    let count = c.varint()?;
+    // A family takes at least 4 bytes.
+    if count > bytes.len() as u64 / 4 {
+        return Err(Error::corrupt(
+            WHAT,
+            format!("{count} families in {} bytes", bytes.len()),
+        ));
+    }
+    let mut families: Vec<Vec<String>> = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let n = c.varint()?;
+        if !(2..=bytes.len() as u64).contains(&n) {
+            return Err(Error::corrupt(WHAT, format!("a family of {n} terms")));
+        }
+        let mut family: Vec<String> = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            let term = match family.last() {
+                Some(previous) => {
+                    let shared = usize::try_from(c.varint()?).unwrap_or(usize::MAX);
+                    let head = previous.get(..shared).ok_or_else(|| {
+                        Error::corrupt(WHAT, format!("a term shares {shared} bytes"))
+                    })?;
+                    format!("{head}{}", c.str()?)
+                }
+                None => c.str()?.to_owned(),
+            };
+            if term.is_empty() || family.last().is_some_and(|last| *last >= term) {
+                return Err(Error::corrupt(WHAT, "a family's terms are out of order"));
+            }
+            family.push(term);
+        }
+        if families.last().is_some_and(|last| last[0] >= family[0]) {
+            return Err(Error::corrupt(WHAT, "families out of order"));
+        }
+        families.push(family);
+    }
+    if c.remaining() > 0 {
+        return Err(Error::corrupt(WHAT, "bytes after the last family"));
+    }
+    Ok(families)
 }
 
 /// A body length in words as a one-byte code: exact below 16, then 8 steps per doubling (at

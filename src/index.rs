@@ -47,6 +47,8 @@ enum Storage {
         bytes: Vec<u8>,
         layout: Layout,
         terms: fst::Map<Vec<u8>>,
+        /// The word families of STEMS (none before version 5).
+        families: crate::stems::Families,
     },
     /// A split index: its manifest and the pieces loaded so far.
     Split(Box<Store>),
@@ -105,11 +107,16 @@ impl Index {
             crate::fst_check::check(terms.as_fst().as_bytes())
                 .map_err(|e| Error::corrupt("TERMS", e))?;
             let columns = validate_whole(&bytes, &layout, &meta, &terms, &categories, &langs)?;
+            let families = crate::stems::Families::new(format::read_families(
+                layout.get(&bytes, Section::Stems),
+            )?)
+            .map_err(|e| Error::corrupt("STEMS", e))?;
             (
                 Storage::Whole {
                     bytes,
                     layout,
                     terms,
+                    families,
                 },
                 columns,
             )
@@ -305,6 +312,21 @@ impl Index {
                 let (parts, _) = store.dict_parts(key, Some(key));
                 parts.first().and_then(|p| p.fst.get(key))
             }
+        }
+    }
+
+    /// The other words of `term`'s family: the indexed words that share its stem (see
+    /// [`crate::stems`]). A split index keeps them in a piece per dictionary part, fetched only
+    /// by the searches that need them.
+    pub(crate) fn siblings(&self, term: &str) -> Vec<String> {
+        let family = |families: &crate::stems::Families| {
+            families.siblings(term).map(str::to_owned).collect()
+        };
+        match &self.storage {
+            Storage::Whole { families, .. } => family(families),
+            Storage::Split(store) => store
+                .families_for(term.as_bytes())
+                .map_or_else(Vec::new, family),
         }
     }
 

@@ -39,6 +39,7 @@ pub mod query;
 mod release;
 mod search;
 mod split;
+pub mod stems;
 mod writer;
 
 #[cfg(target_arch = "wasm32")]
@@ -51,7 +52,8 @@ pub use format::{Positions, Settings, FORMAT_VERSION, INDEX_FILE};
 pub use index::{Index, Searched};
 pub use release::{Date, Release};
 pub use search::{
-    FacetCount, Facets, Filters, Hit, Ranking, RankingOverrides, SearchOptions, SearchResults, Sort,
+    FacetCount, Facets, Filters, Hit, Ranking, RankingOverrides, SearchOptions, SearchResults,
+    Sort, FAMILY_BELOW,
 };
 pub use split::{PartRequest, SplitIndex, PART_EXTENSION, PART_PREFIX};
 pub use writer::{AnalyzedRelease, IndexWriter};

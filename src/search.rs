@@ -38,6 +38,11 @@ pub const RERANKED: usize = 10;
 /// `Search::complete_for`). On a split index that fetches those releases' records; the first
 /// page's are fetched anyway.
 pub const VERIFIED_RELEASES: usize = 30;
+/// A query whose words as typed (completed, or within a typo) find fewer releases than this,
+/// before filters, is searched again with each word's family too (`elections` finds
+/// `election`; see [`crate::stems`]); those releases rank after the others. A query that finds
+/// more fetches no family: its other forms would rank below all these releases anyway.
+pub const FAMILY_BELOW: usize = 50;
 /// How much a match of an acronym's words anywhere in a release counts, against the same words
 /// as a phrase: they may be there for other reasons (`an organisation for cooperation opened in
 /// Shanghai` is not about the SCO).
@@ -100,6 +105,10 @@ pub struct Ranking {
     /// title queries' from 0.924 to 0.927; measuring in the title and the body alike lowered
     /// title queries to 0.920.
     pub proximity_bonus: f64,
+    /// What a word of the typed word's family counts (a word sharing its stem in the language
+    /// of its releases: `elections` finds `election`; see [`crate::stems`]), relative to the
+    /// word typed in full. Default 0.7: below the word itself, above a completion.
+    pub stem_weight: f64,
 }
 
 impl Default for Ranking {
@@ -116,6 +125,7 @@ impl Default for Ranking {
             title_match_bonus: 0.25,
             exact_title_bonus: 0.5,
             proximity_bonus: 0.5,
+            stem_weight: 0.7,
         }
     }
 }
@@ -123,7 +133,7 @@ impl Default for Ranking {
 impl Ranking {
     /// The weights' names as JavaScript (and `pressroom.toml`) spell them, in the order of
     /// [`Ranking::to_array`], which is also their order in the index.
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 12] = [
         "titleWeight",
         "bodyWeight",
         "k1",
@@ -135,10 +145,11 @@ impl Ranking {
         "titleMatchBonus",
         "exactTitleBonus",
         "proximityBonus",
+        "stemWeight",
     ];
 
     /// The weights in the order of [`Ranking::NAMES`].
-    pub fn to_array(&self) -> [f64; 11] {
+    pub fn to_array(&self) -> [f64; 12] {
         [
             self.title_weight,
             self.body_weight,
@@ -151,11 +162,12 @@ impl Ranking {
             self.title_match_bonus,
             self.exact_title_bonus,
             self.proximity_bonus,
+            self.stem_weight,
         ]
     }
 
     /// The inverse of [`Ranking::to_array`].
-    pub fn from_array(w: [f64; 11]) -> Ranking {
+    pub fn from_array(w: [f64; 12]) -> Ranking {
         Ranking {
             title_weight: w[0],
             body_weight: w[1],
@@ -168,6 +180,7 @@ impl Ranking {
             title_match_bonus: w[8],
             exact_title_bonus: w[9],
             proximity_bonus: w[10],
+            stem_weight: w[11],
         }
     }
 
@@ -392,12 +405,28 @@ pub struct Hit {
 struct Group {
     /// `(fst value, weight, term)` of each matching dictionary term.
     variants: Vec<(u64, f64, String)>,
+    /// The same for the word's family (the words that share its stem): a release that has only
+    /// these ranks below every release that has one of `variants` (see [`Ranking::stem_weight`]).
+    family: Vec<(u64, f64, String)>,
     /// Whether a prefix had more completions than were searched (see [`VERIFIED_RELEASES`]).
     cut: bool,
 }
 
-/// The releases a clause matches, sorted by id: `(release, score, matched in the title)`.
-type Matches = Vec<(u32, f64, bool)>;
+/// The releases a clause matches, sorted by id: `(release, score, flags)`, with the flags
+/// [`IN_TITLE`] and [`FAMILY_ONLY`].
+type Matches = Vec<(u32, f64, u8)>;
+
+/// A match flag: the clause matched in the title.
+const IN_TITLE: u8 = 1;
+/// A match flag: the clause matched only through the word's family (another form of the word).
+const FAMILY_ONLY: u8 = 2;
+
+/// What a clause's flags add to the running tally of [`and`]: the low byte counts clauses
+/// matched in the title, the high byte clauses matched only through a family (a query has at
+/// most [`crate::query::MAX_QUERY_WORDS`] clauses).
+fn tally(flags: u8) -> u16 {
+    u16::from(flags & IN_TITLE) | (u16::from(flags & FAMILY_ONLY) << 7)
+}
 
 pub(crate) fn run(
     index: &Index,
@@ -429,51 +458,17 @@ pub(crate) fn run(
     if browsing && query.must_not.is_empty() && options.filters.is_empty() {
         return Ok(results);
     }
-    let search = Search {
+    let mut search = Search {
         index,
         stats: Stats::new(index, &ranking),
+        families: false,
     };
-    let mut highlight: HashSet<String> = HashSet::new();
-    // The dictionary terms each clause matched, sorted, for `closeness`.
-    let mut clause_terms: Vec<Vec<String>> = Vec::new();
-
     // Every clause must match: intersect, summing scores and counting clauses met in the title.
-    let mut matches: Vec<(u32, f64, u16)> = if browsing {
-        (0..index.len() as u32).map(|d| (d, 0.0, 0)).collect()
-    } else {
-        let mut evaluated = Vec::with_capacity(query.must.len());
-        let mut unfinished = None;
-        for clause in &query.must {
-            let (m, terms, cut) = search.clause(clause, true)?;
-            if let Some((term, field)) = cut.then(|| open_prefix(clause)).flatten() {
-                unfinished = Some((evaluated.len(), term, field));
-            }
-            clause_terms.push(terms);
-            evaluated.push(m);
-        }
-        if let Some((i, prefix, field)) = unfinished {
-            let (found, terms) = search.complete_for(prefix, field, &evaluated, i)?;
-            if !found.is_empty() {
-                evaluated[i] = merge_matches(std::mem::take(&mut evaluated[i]), found);
-                clause_terms[i].extend(terms);
-            }
-        }
-        for terms in &mut clause_terms {
-            terms.sort();
-            terms.dedup();
-            for term in terms.iter() {
-                highlight.insert(term.clone());
-            }
-        }
-        evaluated.sort_by_key(Vec::len);
-        evaluated
-            .iter()
-            .fold(None, |acc, m| Some(and(acc, m)))
-            .unwrap_or_default()
-    };
-    for clause in &query.must_not {
-        let (excluded, _, _) = search.clause(clause, false)?;
-        matches.retain(|(d, _, _)| excluded.binary_search_by_key(d, |e| e.0).is_err());
+    let (mut matches, mut highlight, mut clause_terms) = search.matches(&query, browsing)?;
+    if !browsing && matches.len() < FAMILY_BELOW && ranking.stem_weight > 0.0 && !index.pending() {
+        // Few releases have the words as typed: other forms of them widen the search.
+        search.families = true;
+        (matches, highlight, clause_terms) = search.matches(&query, browsing)?;
     }
 
     // Facets count every filter but their own; then all filters apply.
@@ -484,22 +479,30 @@ pub(crate) fn run(
     results.total = matches.len();
 
     let clauses = query.must.len() as u16;
-    let mut ranked: Vec<(f64, u32, u32)> = matches
+    // (score, date, release, whether a word matched only through its family)
+    let mut ranked: Vec<(f64, u32, u32, bool)> = matches
         .iter()
-        .map(|&(doc, mut score, titled)| {
+        .map(|&(doc, mut score, tallied)| {
+            let (titled, family) = (tallied & 0xff, tallied >> 8);
             if !browsing && titled == clauses {
                 score *= 1.0 + ranking.title_match_bonus;
                 if usize::from(index.lengths(doc).0) == words {
                     score *= 1.0 + ranking.exact_title_bonus;
                 }
             }
-            (score, index.date(doc), doc)
+            (score, index.date(doc), doc, family > 0)
         })
         .collect();
-    // Among equals the newest, then the first indexed: the order is total, so the same index
-    // and query always give the same page.
-    let order = |a: &(f64, u32, u32), b: &(f64, u32, u32)| match options.sort {
-        Sort::Relevance if !browsing => b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)),
+    // Releases with every word as typed (or completed, or within a typo) first, then those
+    // that needed another form of a word; among equals the newest, then the first indexed: the
+    // order is total, so the same index and query always give the same page.
+    let order = |a: &(f64, u32, u32, bool), b: &(f64, u32, u32, bool)| match options.sort {
+        Sort::Relevance if !browsing => {
+            a.3.cmp(&b.3)
+                .then(b.0.total_cmp(&a.0))
+                .then(b.1.cmp(&a.1))
+                .then(a.2.cmp(&b.2))
+        }
         _ => b.1.cmp(&a.1).then(b.0.total_cmp(&a.0)).then(a.2.cmp(&b.2)),
     };
     let limit = options.limit.min(MAX_LIMIT);
@@ -524,7 +527,7 @@ pub(crate) fn run(
     let mut read: Vec<(u32, Stored, Option<Vec<Token>>)> = Vec::new();
     let window = ranked.len().min(RERANKED);
     if options.sort == Sort::Relevance && clause_terms.len() > 1 && ranking.proximity_bonus > 0.0 {
-        for &(_, _, doc) in &ranked[..window] {
+        for &(_, _, doc, _) in &ranked[..window] {
             if let Some(stored) = index.stored(doc)? {
                 read.push((doc, stored, None));
             }
@@ -553,7 +556,7 @@ pub(crate) fn run(
         .iter()
         .skip(options.offset)
         .take(limit)
-        .filter_map(|&(score, _, doc)| {
+        .filter_map(|&(score, _, doc, _)| {
             hit(index, doc, score, &mut read, &highlight, excerpt_words).transpose()
         })
         .collect::<Result<_, _>>()?;
@@ -564,15 +567,15 @@ pub(crate) fn run(
 }
 
 /// The releases matched so far (`acc`, `None` before the first list) that `m` matches too.
-fn and(acc: Option<Vec<(u32, f64, u16)>>, m: &[(u32, f64, bool)]) -> Vec<(u32, f64, u16)> {
+fn and(acc: Option<Vec<(u32, f64, u16)>>, m: &[(u32, f64, u8)]) -> Vec<(u32, f64, u16)> {
     match acc {
-        None => m.iter().map(|&(d, s, t)| (d, s, u16::from(t))).collect(),
+        None => m.iter().map(|&(d, s, f)| (d, s, tally(f))).collect(),
         Some(acc) => intersect(&acc, m),
     }
 }
 
-/// Keeps the releases in both lists, adding scores and counting title matches.
-fn intersect(acc: &[(u32, f64, u16)], m: &[(u32, f64, bool)]) -> Vec<(u32, f64, u16)> {
+/// Keeps the releases in both lists, adding scores and tallying flags.
+fn intersect(acc: &[(u32, f64, u16)], m: &[(u32, f64, u8)]) -> Vec<(u32, f64, u16)> {
     let mut out = Vec::with_capacity(acc.len().min(m.len()));
     let (mut i, mut j) = (0, 0);
     while i < acc.len() && j < m.len() {
@@ -580,7 +583,7 @@ fn intersect(acc: &[(u32, f64, u16)], m: &[(u32, f64, bool)]) -> Vec<(u32, f64, 
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
             std::cmp::Ordering::Equal => {
-                out.push((acc[i].0, acc[i].1 + m[j].1, acc[i].2 + u16::from(m[j].2)));
+                out.push((acc[i].0, acc[i].1 + m[j].1, acc[i].2 + tally(m[j].2)));
                 i += 1;
                 j += 1;
             }
@@ -653,17 +656,91 @@ fn sort_by_release(matches: &mut Matches) {
     matches.sort_unstable_by_key(|m| m.0);
 }
 
+/// What a clause matched.
+#[derive(Default)]
+struct Found {
+    matches: Matches,
+    /// The dictionary terms that matched, for proximity and highlighting.
+    terms: Vec<String>,
+    /// The terms of the words' families that matched, for highlighting.
+    family: Vec<String>,
+    /// Whether the clause is a prefix whose completions were cut (see [`VERIFIED_RELEASES`]).
+    cut: bool,
+}
+
 /// Evaluates clauses against one index.
 struct Search<'a> {
     index: &'a Index,
     stats: Stats<'a>,
+    /// Whether words also match their families (see [`FAMILY_BELOW`]).
+    families: bool,
 }
 
+/// The releases a query matches, before filters: `(release, score, tally)` (see [`tally`]).
+type Tallied = Vec<(u32, f64, u16)>;
+
 impl Search<'_> {
-    /// The releases `clause` matches, the dictionary terms that matched (for highlighting), and
-    /// whether it is a prefix whose completions were cut (see [`VERIFIED_RELEASES`]).
-    /// `fuzzy` allows completions and typos; exclusions match exactly.
-    fn clause(&self, clause: &Clause, fuzzy: bool) -> Result<(Matches, Vec<String>, bool), Error> {
+    /// The releases every clause of `query` matches and none of its exclusions, with the terms
+    /// to highlight and, per clause, the sorted terms it matched (for [`closeness`]).
+    #[allow(clippy::type_complexity)]
+    fn matches(
+        &self,
+        query: &Query,
+        browsing: bool,
+    ) -> Result<(Tallied, HashSet<String>, Vec<Vec<String>>), Error> {
+        let index = self.index;
+        let search = self;
+        let mut highlight: HashSet<String> = HashSet::new();
+        // The dictionary terms each clause matched, sorted, for `closeness`.
+        let mut clause_terms: Vec<Vec<String>> = Vec::new();
+
+        // Every clause must match: intersect, summing scores and counting clauses met in the title.
+        let mut matches: Tallied = if browsing {
+            (0..index.len() as u32).map(|d| (d, 0.0, 0)).collect()
+        } else {
+            let mut evaluated = Vec::with_capacity(query.must.len());
+            let mut unfinished = None;
+            for clause in &query.must {
+                let found = search.clause(clause, true)?;
+                if let Some((term, field)) = found.cut.then(|| open_prefix(clause)).flatten() {
+                    unfinished = Some((evaluated.len(), term, field));
+                }
+                // Another form of a word is highlighted, but it does not count as the word for
+                // proximity.
+                highlight.extend(found.family);
+                clause_terms.push(found.terms);
+                evaluated.push(found.matches);
+            }
+            if let Some((i, prefix, field)) = unfinished {
+                let (found, terms) = search.complete_for(prefix, field, &evaluated, i)?;
+                if !found.is_empty() {
+                    evaluated[i] = merge_matches(std::mem::take(&mut evaluated[i]), found);
+                    clause_terms[i].extend(terms);
+                }
+            }
+            for terms in &mut clause_terms {
+                terms.sort();
+                terms.dedup();
+                for term in terms.iter() {
+                    highlight.insert(term.clone());
+                }
+            }
+            evaluated.sort_by_key(Vec::len);
+            evaluated
+                .iter()
+                .fold(None, |acc, m| Some(and(acc, m)))
+                .unwrap_or_default()
+        };
+        for clause in &query.must_not {
+            let excluded = search.clause(clause, false)?.matches;
+            matches.retain(|(d, _, _)| excluded.binary_search_by_key(d, |e| e.0).is_err());
+        }
+        Ok((matches, highlight, clause_terms))
+    }
+
+    /// The releases `clause` matches, with the dictionary terms that matched. `fuzzy` allows
+    /// completions, typos and the word's family; exclusions match exactly.
+    fn clause(&self, clause: &Clause, fuzzy: bool) -> Result<Found, Error> {
         match clause {
             Clause::Term {
                 term,
@@ -671,7 +748,7 @@ impl Search<'_> {
                 field,
             } => {
                 let group = if fuzzy {
-                    expand(self.index, term, *prefix, self.stats.ranking)
+                    expand(self.index, term, *prefix, self.stats.ranking, self.families)
                 } else {
                     Group {
                         variants: self
@@ -680,16 +757,22 @@ impl Search<'_> {
                             .map(|v| (v, 1.0, term.clone()))
                             .into_iter()
                             .collect(),
+                        family: Vec::new(),
                         cut: false,
                     }
                 };
-                let matches = self.group(&group, *field)?;
-                let terms = group.variants.into_iter().map(|v| v.2).collect();
-                Ok((matches, terms, group.cut))
+                Ok(Found {
+                    matches: self.group(&group, *field)?,
+                    terms: group.variants.into_iter().map(|v| v.2).collect(),
+                    family: group.family.into_iter().map(|v| v.2).collect(),
+                    cut: group.cut,
+                })
             }
-            Clause::Phrase { terms, field } => {
-                Ok((self.phrase(terms, *field)?, terms.clone(), false))
-            }
+            Clause::Phrase { terms, field } => Ok(Found {
+                matches: self.phrase(terms, *field)?,
+                terms: terms.clone(),
+                ..Found::default()
+            }),
             Clause::All { terms, field } => {
                 let every = match self.values(terms) {
                     Some(values) => self.every(&values, *field)?,
@@ -697,33 +780,37 @@ impl Search<'_> {
                 };
                 let matches = every
                     .into_iter()
-                    .map(|(d, s, t)| (d, s * LOOSE_WEIGHT, t > 0))
+                    .map(|(d, s, t)| (d, s * LOOSE_WEIGHT, if t > 0 { IN_TITLE } else { 0 }))
                     .collect();
-                Ok((matches, terms.clone(), false))
+                Ok(Found {
+                    matches,
+                    terms: terms.clone(),
+                    ..Found::default()
+                })
             }
             Clause::Any(clauses) => {
                 let mut all: Matches = Vec::new();
-                let mut words = Vec::new();
-                let mut cut = false;
+                let mut found = Found::default();
                 for c in clauses {
-                    let (m, w, c) = self.clause(c, fuzzy)?;
-                    all.extend(m);
-                    words.extend(w);
-                    cut |= c;
+                    let f = self.clause(c, fuzzy)?;
+                    all.extend(f.matches);
+                    found.terms.extend(f.terms);
+                    found.family.extend(f.family);
+                    found.cut |= f.cut;
                 }
-                // A release that matches several alternatives scores them all.
+                // A release that matches several alternatives scores them all; it is in the
+                // title if one is, and matched only through families if all are.
                 all.sort_by_key(|m| m.0);
-                let mut merged: Matches = Vec::with_capacity(all.len());
-                for (d, s, t) in all {
-                    match merged.last_mut() {
+                for (d, s, f) in all {
+                    match found.matches.last_mut() {
                         Some(last) if last.0 == d => {
                             last.1 += s;
-                            last.2 |= t;
+                            last.2 = (last.2 | f) & IN_TITLE | (last.2 & f & FAMILY_ONLY);
                         }
-                        _ => merged.push((d, s, t)),
+                        _ => found.matches.push((d, s, f)),
                     }
                 }
-                Ok((merged, words, cut))
+                Ok(found)
             }
         }
     }
@@ -747,6 +834,8 @@ impl Search<'_> {
         let Some(rest) = others.fold(None, |acc, (_, m)| Some(and(acc, m))) else {
             return Ok(Default::default());
         };
+        // Releases that have the other words only in another form rank below anyway.
+        let rest: Vec<_> = rest.into_iter().filter(|r| r.2 >> 8 == 0).collect();
         let matched = &evaluated[at];
         let unmatched: Vec<u32> = rest
             .iter()
@@ -799,17 +888,20 @@ impl Search<'_> {
                 best = Some((top.max(score), in_title || title_tf > 0));
                 terms.push(term);
             }
-            if let Some(best) = best {
-                found.push((doc, best.0, best.1));
+            if let Some((score, in_title)) = best {
+                found.push((doc, score, if in_title { IN_TITLE } else { 0 }));
             }
         }
         Ok((found, terms))
     }
 
     /// Scores every release that has any variant of a word; a release keeps its best variant.
+    /// A release with none of the variants but a word of the family keeps the family's best, and
+    /// is flagged [`FAMILY_ONLY`].
     fn group(&self, group: &Group, field: Field) -> Result<Matches, Error> {
-        let mut best: HashMap<u32, (f64, bool)> = HashMap::new();
-        for &(value, weight, _) in &group.variants {
+        let mut best: HashMap<u32, (f64, u8)> = HashMap::new();
+        let family = group.family.iter().map(|v| (v, FAMILY_ONLY));
+        for (&(value, weight, _), kind) in group.variants.iter().map(|v| (v, 0)).chain(family) {
             let idf = self.stats.idf(split_term_value(value).1);
             for p in self.index.postings(value)? {
                 let body_tf = if field == Field::Title { 0 } else { p.body_tf };
@@ -817,12 +909,17 @@ impl Search<'_> {
                     continue;
                 }
                 let score = weight * self.stats.bm25f(p.doc, p.title_tf, body_tf, idf);
-                let entry = best.entry(p.doc).or_insert((0.0, false));
-                entry.0 = entry.0.max(score);
-                entry.1 |= p.title_tf > 0;
+                let in_title = if p.title_tf > 0 { IN_TITLE } else { 0 };
+                let entry = best.entry(p.doc).or_insert((score, kind | in_title));
+                if entry.1 & FAMILY_ONLY == kind {
+                    // The same kind of variant: the best one counts.
+                    entry.0 = entry.0.max(score);
+                    entry.1 |= in_title;
+                }
+                // A family word never replaces a variant's score (variants come first).
             }
         }
-        let mut matches: Matches = best.into_iter().map(|(d, (s, t))| (d, s, t)).collect();
+        let mut matches: Matches = best.into_iter().map(|(d, (s, f))| (d, s, f)).collect();
         sort_by_release(&mut matches);
         Ok(matches)
     }
@@ -839,6 +936,7 @@ impl Search<'_> {
         for &value in values {
             let group = Group {
                 variants: vec![(value, 1.0, String::new())],
+                family: Vec::new(),
                 cut: false,
             };
             let m = self.group(&group, field)?;
@@ -867,7 +965,7 @@ impl Search<'_> {
             let in_title = adjacent(positions.iter().map(|p| &p[i].title));
             let in_body = field == Field::Any && adjacent(positions.iter().map(|p| &p[i].body));
             if in_title || in_body {
-                out.push((doc, score, in_title));
+                out.push((doc, score, if in_title { IN_TITLE } else { 0 }));
             }
         }
         Ok(out)
@@ -1051,11 +1149,11 @@ fn run_without_suggestion(
     let search = Search {
         index,
         stats: Stats::new(index, &ranking),
+        families: false,
     };
-    let mut acc: Option<Vec<(u32, f64, u16)>> = None;
+    let mut acc: Option<Tallied> = None;
     for clause in &parsed.must {
-        let (m, _, _) = search.clause(clause, false)?;
-        acc = Some(and(acc, &m));
+        acc = Some(and(acc, &search.clause(clause, false)?.matches));
     }
     let filter = DocFilter::new(index, &options.filters);
     Ok(acc
@@ -1065,11 +1163,12 @@ fn run_without_suggestion(
         .count())
 }
 
-/// The dictionary terms for one query word: itself, plus its completions when it is a prefix,
-/// plus the words within typing distance.
-fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
+/// The dictionary terms for one query word: itself and its family (the words that share its
+/// stem), plus its completions when it is a prefix, plus the words within typing distance.
+fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking, families: bool) -> Group {
     let misses = index.misses();
     let mut variants = Vec::new();
+    let mut family = Vec::new();
     let mut cut = false;
     if let Some(value) = index.term(term) {
         variants.push((value, 1.0, term.to_owned()));
@@ -1103,10 +1202,24 @@ fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
     let attested = variants
         .iter()
         .any(|&(value, _, _)| split_term_value(value).1 >= ATTESTED_RELEASES);
+    if families && ranking.stem_weight > 0.0 && !variants.is_empty() {
+        // The word's family, unless a completion found it already.
+        for sibling in index.siblings(term) {
+            if variants.iter().all(|v| v.2 != sibling) {
+                if let Some(value) = index.term(&sibling) {
+                    family.push((value, ranking.stem_weight, sibling));
+                }
+            }
+        }
+    }
     // On a split index, whether the word is attested is known once its dictionary part is in:
     // the typo ranges are fetched in the next round, and only for a word that needs them.
     if attested || index.misses() != misses {
-        return Group { variants, cut };
+        return Group {
+            variants,
+            family,
+            cut,
+        };
     }
     if let Some(builder) = index.typo_automaton(letters) {
         let dfa = if prefix {
@@ -1126,7 +1239,7 @@ fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
                 levenshtein_automata::Distance::AtLeast(_) => return None,
             };
             // Distance 0 under the prefix automaton is a completion, found above (or cut there).
-            if edits == 0 || variants.iter().any(|v| v.2 == key) {
+            if edits == 0 || variants.iter().chain(&family).any(|v| v.2 == key) {
                 return None;
             }
             let mut weight = ranking.typo_weight / f64::from(edits);
@@ -1137,7 +1250,11 @@ fn expand(index: &Index, term: &str, prefix: bool, ranking: &Ranking) -> Group {
         });
         variants.extend(typos);
     }
-    Group { variants, cut }
+    Group {
+        variants,
+        family,
+        cut,
+    }
 }
 
 /// The dictionary terms `dfa` accepts among those a typo of `term` can be. Narrow (`wide`

@@ -168,6 +168,8 @@ pub(crate) struct DictPartInfo {
 /// space POSTINGS | varint offsets file | varint offsets start | space RECORDS
 /// varint bucket count | per acronym bucket: varint key char | varint file | varint start
 ///                     | varint end                               (version 3 and later)
+/// varint piece count | per family piece: varint dictionary part | varint file
+///                    | varint start | varint end                 (version 5 and later)
 /// space: varint segment count | per segment: varint virtual start | varint file
 ///        | varint offset in the file | varint length
 /// ```
@@ -184,6 +186,9 @@ pub(crate) struct Manifest {
     /// The acronym buckets (version 3 and later): per character, a gzip member of the
     /// definitions whose acronym, or whose expansion's first word, starts with it.
     pub acronyms: Vec<(char, Loc)>,
+    /// The word family pieces (version 5 and later): per dictionary part that has any, a gzip
+    /// member of the families with a term in the part's range, by part index.
+    pub families: Vec<(u32, Loc)>,
 }
 
 impl Manifest {
@@ -212,6 +217,13 @@ impl Manifest {
         put_varint(&mut out, self.acronyms.len() as u64);
         for (key, loc) in &self.acronyms {
             put_varint(&mut out, u64::from(*key));
+            put_varint(&mut out, u64::from(loc.file));
+            put_varint(&mut out, loc.start);
+            put_varint(&mut out, loc.end);
+        }
+        put_varint(&mut out, self.families.len() as u64);
+        for (part, loc) in &self.families {
+            put_varint(&mut out, u64::from(*part));
             put_varint(&mut out, u64::from(loc.file));
             put_varint(&mut out, loc.start);
             put_varint(&mut out, loc.end);
@@ -301,6 +313,27 @@ impl Manifest {
                 }
             }
         }
+        let mut families: Vec<(u32, Loc)> = Vec::new();
+        if version >= 5 {
+            let count = c.varint()?;
+            if count > dict.len() as u64 {
+                return Err(bad(format!("{count} word family pieces")));
+            }
+            for i in 0..count {
+                let part = c.varint32()?;
+                let loc = Loc {
+                    file: c.varint32()?,
+                    start: c.varint()?,
+                    end: c.varint()?,
+                };
+                let ordered = families.last().map_or(true, |&(p, _)| p < part);
+                if !ordered || part as usize >= dict.len() || !within(loc.file, loc.start, loc.end)
+                {
+                    return Err(bad(format!("word family piece {i}")));
+                }
+                families.push((part, loc));
+            }
+        }
         Ok(Manifest {
             terms,
             files,
@@ -309,6 +342,7 @@ impl Manifest {
             offsets: Loc { file, start, end },
             records,
             acronyms,
+            families,
         })
     }
 }
@@ -583,6 +617,7 @@ pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
     let terms = fst::Map::new(section(Section::Terms).to_vec())
         .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
     let postings = section(Section::Postings);
+    let families = format::read_families(section(Section::Stems))?;
 
     // Every term with its postings range and the length of their head (the document list).
     let mut all: Vec<(Vec<u8>, u64, usize, usize)> = Vec::with_capacity(terms.len());
@@ -699,6 +734,26 @@ pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
         })
         .collect();
 
+    // Word families: per dictionary part, those with a term in its range, fetched only by a
+    // search that widens to families (see `search::FAMILY_BELOW`).
+    let mut family_pieces = Vec::new();
+    for (i, part) in dict.iter().enumerate() {
+        let next = dict.get(i + 1).map(|p| p.first.as_str());
+        let in_part: Vec<Vec<String>> = families
+            .iter()
+            .filter(|f| {
+                f.iter().any(|t| {
+                    t.as_str() >= part.first.as_str() && next.map_or(true, |n| t.as_str() < n)
+                })
+            })
+            .cloned()
+            .collect();
+        if !in_part.is_empty() {
+            let piece = format::compress(&format::write_families(&in_part));
+            family_pieces.push((i as u32, files.push(&piece, false)));
+        }
+    }
+
     let prefixes = one_letter_prefixes(&all, postings)?;
     let parts: Vec<(String, Vec<u8>)> = files
         .finish()
@@ -716,6 +771,7 @@ pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
         offsets,
         records,
         acronyms,
+        families: family_pieces,
     };
     let entry = format::write_container(&[
         (Section::Meta, section(Section::Meta).to_vec()),
@@ -840,6 +896,8 @@ pub(crate) struct Store {
     inflated: HashMap<(u32, u64), Vec<u8>>,
     /// The acronym buckets loaded so far, by key.
     acronyms: HashMap<char, Vec<crate::acronyms::Definition>>,
+    /// The word family pieces loaded so far, by dictionary part.
+    families: HashMap<u32, crate::stems::Families>,
     /// What searches found missing since the last [`Store::take_needs`].
     needs: Mutex<BTreeSet<(Loc, bool)>>,
     /// How many lookups have found a piece missing, ever: a caller compares two readings to
@@ -876,6 +934,7 @@ impl Store {
             raw: HashMap::new(),
             inflated: HashMap::new(),
             acronyms: HashMap::new(),
+            families: HashMap::new(),
             needs: Mutex::new(BTreeSet::new()),
             misses: std::sync::atomic::AtomicU64::new(0),
             doc_count: meta.doc_count,
@@ -971,6 +1030,9 @@ impl Store {
             self.dict[i] = Some(self.load_dict_part(i, bytes)?);
         } else if let Some(&(key, _)) = self.manifest.acronyms.iter().find(|b| b.1 == loc) {
             self.acronyms.insert(key, load_acronym_bucket(key, &bytes)?);
+        } else if let Some(&(part, _)) = self.manifest.families.iter().find(|f| f.1 == loc) {
+            self.families
+                .insert(part, self.load_families(part, &bytes)?);
         } else {
             self.inflated.insert((f, start), bytes);
         }
@@ -1000,6 +1062,16 @@ impl Store {
                     .insert(key, load_acronym_bucket(key, &inflated)?);
             }
         }
+        for i in 0..self.manifest.families.len() {
+            let (part, loc) = self.manifest.families[i];
+            if self.manifest.files[loc.file as usize].0 == file {
+                let raw = self.raw_bytes(loc).unwrap_or_default();
+                let inflated = format::decompress(raw)
+                    .map_err(|e| Error::corrupt("part", format!("{file}: {e}")))?;
+                let families = self.load_families(part, &inflated)?;
+                self.families.insert(part, families);
+            }
+        }
         Ok(())
     }
 
@@ -1024,6 +1096,47 @@ impl Store {
     /// Whether acronyms come in buckets (format 3), rather than in the entry file.
     pub(crate) fn has_acronym_buckets(&self) -> bool {
         !self.manifest.acronyms.is_empty()
+    }
+
+    /// A word family piece, checked to belong to its dictionary part.
+    fn load_families(&self, part: u32, bytes: &[u8]) -> Result<crate::stems::Families, Error> {
+        let families = crate::format::read_families(bytes)?;
+        let first = self.manifest.dict[part as usize].first.as_str();
+        let next = self
+            .manifest
+            .dict
+            .get(part as usize + 1)
+            .map(|p| p.first.as_str());
+        let belongs = |f: &Vec<String>| {
+            f.iter()
+                .any(|t| t.as_str() >= first && next.map_or(true, |n| t.as_str() < n))
+        };
+        if let Some(f) = families.iter().find(|f| !belongs(f)) {
+            return Err(Error::corrupt(
+                "STEMS",
+                format!("the family of {:?} in dictionary part {part}", f[0]),
+            ));
+        }
+        crate::stems::Families::new(families).map_err(|e| Error::corrupt("STEMS", e))
+    }
+
+    /// The word families of the dictionary part that holds `term`: `None` when that part has
+    /// none, or when they are not loaded yet (then recorded as needed).
+    pub(crate) fn families_for(&self, term: &[u8]) -> Option<&crate::stems::Families> {
+        let dict = &self.manifest.dict;
+        let part = dict
+            .partition_point(|p| p.first.as_bytes() <= term)
+            .saturating_sub(1) as u32;
+        let i = self
+            .manifest
+            .families
+            .binary_search_by_key(&part, |f| f.0)
+            .ok()?;
+        let loaded = self.families.get(&part);
+        if loaded.is_none() {
+            self.need(self.manifest.families[i].1, true);
+        }
+        loaded
     }
 
     fn load_dict_part(&self, i: usize, bytes: Vec<u8>) -> Result<DictPart, Error> {

@@ -6,6 +6,7 @@ use crate::acronyms;
 use crate::analyze;
 use crate::format::{self, DocData, DocRecord, Meta, PostingsBuilder, Section, Settings, MAX_DOCS};
 use crate::search::{Ranking, RankingOverrides, MAX_EXCERPT_WORDS};
+use crate::stems;
 use crate::{Error, Release};
 
 /// A release after analysis: what the writer needs, computed without touching the writer, so a
@@ -85,12 +86,19 @@ impl AnalyzedRelease {
 /// same releases in the same order always give byte-identical output.
 #[derive(Debug, Default)]
 pub struct IndexWriter {
-    postings: HashMap<String, PostingsBuilder>,
+    postings: HashMap<String, PendingTerm>,
     docs: Vec<PendingDoc>,
     text: Vec<u8>,
     meta: Meta,
     settings: Settings,
     acronyms: acronyms::Collector,
+}
+
+/// A term's postings so far, and the stemmed languages of the releases that hold it.
+#[derive(Debug, Default)]
+struct PendingTerm {
+    postings: PostingsBuilder,
+    langs: stems::LangCounts,
 }
 
 /// What a document's records hold until `finish` knows the sorted category and language tables.
@@ -147,12 +155,17 @@ impl IndexWriter {
             });
         }
         let text_offset = offset32(self.text.len(), "the release text")?;
+        let stemmer = analyzed
+            .release
+            .lang
+            .as_deref()
+            .and_then(stems::stemmer_for);
         for (term, title_positions, body_positions) in &analyzed.terms {
-            self.postings.entry(term.clone()).or_default().push(
-                doc,
-                title_positions,
-                body_positions,
-            );
+            let pending = self.postings.entry(term.clone()).or_default();
+            pending.postings.push(doc, title_positions, body_positions);
+            if let Some(stemmer) = stemmer {
+                pending.langs.add(stemmer as u8);
+            }
         }
         self.acronyms.add(&analyzed.acronyms, &analyzed.capitals);
         let release = analyzed.release;
@@ -178,11 +191,16 @@ impl IndexWriter {
     /// Writes the index: uncompressed bytes, as [`crate::Index::from_bytes`] reads them.
     pub fn finish(self) -> Result<Vec<u8>, Error> {
         // Terms in byte order, as the fst requires; the postings follow the same order.
-        let mut terms: Vec<(String, PostingsBuilder)> = self.postings.into_iter().collect();
+        let mut terms: Vec<(String, PendingTerm)> = self.postings.into_iter().collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let families = stems::families(
+            terms
+                .iter()
+                .map(|(term, t)| (term.as_str(), &t.langs, t.postings.df())),
+        );
         let mut postings = Vec::new();
         let mut fst_builder = fst::MapBuilder::memory();
-        for (term, list) in &terms {
+        for (term, PendingTerm { postings: list, .. }) in &terms {
             let value = format::term_value(postings.len() as u64, list.df());
             fst_builder
                 .insert(term.as_bytes(), value)
@@ -196,7 +214,7 @@ impl IndexWriter {
         let document_frequency = |term: &str| {
             terms
                 .binary_search_by(|t| t.0.as_str().cmp(term))
-                .map_or(0, |i| terms[i].1.df())
+                .map_or(0, |i| terms[i].1.postings.df())
         };
         let acronyms = self.acronyms.finish(document_frequency);
         let categories = sorted_table(self.docs.iter().flat_map(|d| d.categories.iter()));
@@ -247,6 +265,7 @@ impl IndexWriter {
             (Section::Langs, format::write_string_table(&langs)),
             (Section::Settings, self.settings.encode()),
             (Section::Acronyms, format::write_acronyms(&acronyms)),
+            (Section::Stems, format::write_families(&families)),
         ]))
     }
 }

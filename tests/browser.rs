@@ -197,3 +197,40 @@ fn query_syntax_filters_facets_sorting_and_suggestions_work_in_wasm() {
         (0, Some("energy"))
     );
 }
+
+#[wasm_bindgen_test]
+fn other_forms_of_a_word_are_found_in_wasm_after_the_word_as_typed() {
+    let mut writer = IndexWriter::new();
+    for (url, title, body) in [
+        (
+            "/elected",
+            "Members elected to the board",
+            "The members were elected.",
+        ),
+        (
+            "/election",
+            "Board news",
+            "The election was held on Monday.",
+        ),
+        ("/other", "Board news", "Nothing was decided."),
+    ] {
+        writer
+            .add(Release {
+                url: url.into(),
+                title: title.into(),
+                body: body.into(),
+                lang: Some("en".into()),
+                ..Release::default()
+            })
+            .unwrap();
+    }
+    let index = Index::from_bytes(writer.finish().unwrap()).unwrap();
+    let results = index.search("elected", &SearchOptions::default()).unwrap();
+    // `election` is three edits from `elected`: only its stem brings it, after the word as typed.
+    let urls: Vec<&str> = results.hits.iter().map(|h| h.url.as_str()).collect();
+    assert_eq!(urls, ["/elected", "/election"]);
+    assert!(
+        results.hits[1].excerpt.contains("<mark>election</mark>"),
+        "{results:?}"
+    );
+}

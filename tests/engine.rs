@@ -843,3 +843,113 @@ fn words_standing_together_outrank_the_same_words_apart() {
         ["/t-together", "/t-apart"]
     );
 }
+
+#[test]
+fn other_forms_of_a_word_are_found_after_the_words_as_typed() {
+    let in_lang = |url: &str, title: &str, body: &str, lang: Option<&str>| Release {
+        lang: lang.map(str::to_owned),
+        ..release(url, title, "2024-03-01", body)
+    };
+    let index = Index::from_bytes(build(vec![
+        // Says `election` often, in the title too: by BM25 alone it would outscore `/exact`.
+        in_lang(
+            "/election",
+            "Election results",
+            "The election was calm. Election observers praised the election.",
+            Some("en"),
+        ),
+        in_lang(
+            "/exact",
+            "Regional news",
+            "Turnout in the elections was high.",
+            Some("en-GB"),
+        ),
+        in_lang("/elected", "Mayor elected", "She was elected.", Some("en")),
+        // Russian: `права` and `правами` share a stem (and are too far apart for a typo).
+        in_lang("/ru", "Права человека", "Текст о правах.", Some("ru")),
+        in_lang("/ru-2", "Наделены правами", "Все люди.", Some("ru")),
+        // No language given: its words get no family.
+        in_lang("/plain", "Votes counted", "The votes were counted.", None),
+        in_lang("/plain-2", "Counting began", "Counting began.", None),
+    ]))
+    .unwrap();
+    let results = index
+        .search("elections", &SearchOptions::default())
+        .unwrap();
+    // The word as typed first, however well another form scores; then its family.
+    assert_eq!(hit_urls(&results), ["/exact", "/election", "/elected"]);
+    assert_eq!(results.total, 3);
+    let election = &results.hits[1];
+    assert!(
+        election.excerpt.contains("<mark>election</mark>"),
+        "{election:?}"
+    );
+    assert!(
+        results.hits[0].score < election.score,
+        "the order is by tier, not by score: {results:?}"
+    );
+    // The family works from any of its words, and in each release's language.
+    assert_eq!(urls(&index, "election")[0], "/election");
+    assert!(urls(&index, "election").contains(&"/exact".to_owned()));
+    assert_eq!(urls(&index, "правами"), ["/ru-2", "/ru"]);
+    // Without a language there is no stemmer: `counted` does not find `counting`.
+    assert_eq!(urls(&index, "counted"), ["/plain"]);
+    // Exclusions and phrases take the word as typed.
+    assert_eq!(
+        urls(&index, "elected -elections"),
+        ["/elected", "/election"]
+    );
+    assert_eq!(urls(&index, "\"the elections\""), ["/exact"]);
+    // A stem weight of 0 turns families off (`election` is still one typo away).
+    let off = SearchOptions {
+        ranking: RankingOverrides::from(Ranking {
+            stem_weight: 0.0,
+            ..Ranking::default()
+        }),
+        ..SearchOptions::default()
+    };
+    let mut off = hit_urls(&index.search("elections", &off).unwrap())
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    off.sort();
+    assert_eq!(off, ["/election", "/exact"]);
+}
+
+#[test]
+fn a_query_that_finds_enough_as_typed_is_not_widened_to_families() {
+    let votes = |n: usize| {
+        let mut releases: Vec<Release> = (0..n)
+            .map(|i| {
+                release(
+                    &format!("/counted-{i}"),
+                    "Counted",
+                    "2024-01-01",
+                    "Votes were counted.",
+                )
+            })
+            .collect();
+        releases.push(release(
+            "/counting",
+            "Counting",
+            "2024-01-01",
+            "Counting began.",
+        ));
+        Index::from_bytes(build(releases)).unwrap()
+    };
+    let all = SearchOptions {
+        limit: 100,
+        ..SearchOptions::default()
+    };
+    let enough = votes(pressroom::FAMILY_BELOW)
+        .search("counted", &all)
+        .unwrap();
+    assert_eq!(enough.total, pressroom::FAMILY_BELOW);
+    assert!(!hit_urls(&enough).contains(&"/counting"));
+    // One fewer, and the family widens the search, after the words as typed.
+    let fewer = votes(pressroom::FAMILY_BELOW - 1)
+        .search("counted", &all)
+        .unwrap();
+    assert_eq!(fewer.total, pressroom::FAMILY_BELOW);
+    assert_eq!(hit_urls(&fewer).last(), Some(&"/counting"), "{fewer:?}");
+}

@@ -71,6 +71,21 @@ fn releases() -> Vec<Release> {
         lang: Some("en".into()),
         body: "Norwegian water at the Kazoolympics week.".into(),
     });
+    // Word families: `election` finds `elected` through their stem, from a piece fetched only
+    // by the searches that widen to families.
+    for (url, title) in [
+        ("/press/election", "Board election announced"),
+        ("/press/elected", "Members elected to the board"),
+    ] {
+        out.push(Release {
+            url: url.into(),
+            title: title.into(),
+            date: Date::parse_iso("2024-05-02"),
+            categories: vec!["Statements".into()],
+            lang: Some("en".into()),
+            body: "The members met.".into(),
+        });
+    }
     out.push(Release {
         url: "/press/minsk".into(),
         title: "CICA Secretary General takes part in international conference on Eurasian security in Minsk".into(),
@@ -171,6 +186,8 @@ fn queries() -> Vec<(&'static str, SearchOptions)> {
         ("sco", plain()),
         ("norwegian ka", plain()),
         ("norwegian water ka", plain()),
+        ("election", plain()),
+        ("elected board", plain()),
         ("shanghai cooperation organisation", plain()),
         ("zzzzzz", plain()),
         ("kasaro", plain()),
@@ -226,6 +243,9 @@ fn a_split_index_answers_exactly_as_the_single_file() {
         .filter(|(q, o)| whole.search(q, o).unwrap().total > 0)
         .count();
     assert!(found >= 15, "only {found} queries found anything");
+    let family = whole.search("election", &SearchOptions::default()).unwrap();
+    let urls: Vec<&str> = family.hits.iter().map(|h| h.url.as_str()).collect();
+    assert_eq!(urls, ["/press/election", "/press/elected"]);
 }
 
 #[test]
@@ -418,6 +438,22 @@ fn an_index_of_the_previous_format_version_still_opens() {
         let options = SearchOptions::default();
         assert_eq!(
             v3.search(query, &options).unwrap(),
+            now.search(query, &options).unwrap(),
+            "{query:?}"
+        );
+    }
+    // A version-4 split index (no word families, SETTINGS without `stemWeight`) opens and
+    // searches words as typed.
+    let v4 = Index::open(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/compat/format-v4-split"
+    )))
+    .unwrap();
+    assert_eq!(v4.settings().ranking, pressroom::Ranking::default());
+    for query in ["sarybay", "eurasian security", "cica sec"] {
+        let options = SearchOptions::default();
+        assert_eq!(
+            v4.search(query, &options).unwrap(),
             now.search(query, &options).unwrap(),
             "{query:?}"
         );

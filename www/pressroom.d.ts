@@ -18,6 +18,8 @@ export interface RankingOverrides {
   titleMatchBonus?: number;
   exactTitleBonus?: number;
   proximityBonus?: number;
+  /** What a word sharing the typed word's stem counts (default 0.7); 0 turns word families off. */
+  stemWeight?: number;
 }
 
 /** Which releases a search may return. Values within a field are alternatives; fields combine. */

@@ -72,6 +72,7 @@ pub struct RankingConfig {
     pub title_match_bonus: Option<f64>,
     pub exact_title_bonus: Option<f64>,
     pub proximity_bonus: Option<f64>,
+    pub stem_weight: Option<f64>,
 }
 
 impl RankingConfig {
@@ -92,6 +93,7 @@ impl RankingConfig {
             title_match_bonus: self.title_match_bonus.unwrap_or(d.title_match_bonus),
             exact_title_bonus: self.exact_title_bonus.unwrap_or(d.exact_title_bonus),
             proximity_bonus: self.proximity_bonus.unwrap_or(d.proximity_bonus),
+            stem_weight: self.stem_weight.unwrap_or(d.stem_weight),
         }
     }
 }
@@ -289,9 +291,12 @@ out = "public/pressroom"
 # exact_title_bonus = 0.5
 # How much query words standing close together in the title or body add (×1.5 when adjacent).
 # proximity_bonus = 0.5
+# What a word sharing the typed word's stem counts ("elections" finds "election").
+# stem_weight = 0.7
 
 [lang]
-# The language of releases that do not say (HTML: <html lang>; Markdown: `lang`).
+# The language of releases that do not say (HTML: <html lang>; Markdown: `lang`). It also
+# picks the stemmer that groups a word with its inflections (Snowball: 18 languages).
 # default = "en"
 
 [lang.urls]
