@@ -109,8 +109,7 @@ impl Index {
             let columns = validate_whole(&bytes, &layout, &meta, &terms, &categories, &langs)?;
             let families = crate::stems::Families::new(format::read_families(
                 layout.get(&bytes, Section::Stems),
-            )?)
-            .map_err(|e| Error::corrupt("STEMS", e))?;
+            )?);
             (
                 Storage::Whole {
                     bytes,

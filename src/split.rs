@@ -896,8 +896,8 @@ pub(crate) struct Store {
     inflated: HashMap<(u32, u64), Vec<u8>>,
     /// The acronym buckets loaded so far, by key.
     acronyms: HashMap<char, Vec<crate::acronyms::Definition>>,
-    /// The word family pieces loaded so far, by dictionary part.
-    families: HashMap<u32, crate::stems::Families>,
+    /// The word family pieces loaded so far, in the order of [`Manifest::families`].
+    families: Vec<Option<crate::stems::Families>>,
     /// What searches found missing since the last [`Store::take_needs`].
     needs: Mutex<BTreeSet<(Loc, bool)>>,
     /// How many lookups have found a piece missing, ever: a caller compares two readings to
@@ -929,12 +929,12 @@ impl Store {
         Ok(Store {
             completions,
             dict: manifest.dict.iter().map(|_| None).collect(),
+            families: manifest.families.iter().map(|_| None).collect(),
             manifest,
             prefixes,
             raw: HashMap::new(),
             inflated: HashMap::new(),
             acronyms: HashMap::new(),
-            families: HashMap::new(),
             needs: Mutex::new(BTreeSet::new()),
             misses: std::sync::atomic::AtomicU64::new(0),
             doc_count: meta.doc_count,
@@ -1030,9 +1030,8 @@ impl Store {
             self.dict[i] = Some(self.load_dict_part(i, bytes)?);
         } else if let Some(&(key, _)) = self.manifest.acronyms.iter().find(|b| b.1 == loc) {
             self.acronyms.insert(key, load_acronym_bucket(key, &bytes)?);
-        } else if let Some(&(part, _)) = self.manifest.families.iter().find(|f| f.1 == loc) {
-            self.families
-                .insert(part, self.load_families(part, &bytes)?);
+        } else if let Some(i) = self.manifest.families.iter().position(|f| f.1 == loc) {
+            self.families[i] = Some(self.load_families(self.manifest.families[i].0, &bytes)?);
         } else {
             self.inflated.insert((f, start), bytes);
         }
@@ -1068,8 +1067,7 @@ impl Store {
                 let raw = self.raw_bytes(loc).unwrap_or_default();
                 let inflated = format::decompress(raw)
                     .map_err(|e| Error::corrupt("part", format!("{file}: {e}")))?;
-                let families = self.load_families(part, &inflated)?;
-                self.families.insert(part, families);
+                self.families[i] = Some(self.load_families(part, &inflated)?);
             }
         }
         Ok(())
@@ -1117,7 +1115,7 @@ impl Store {
                 format!("the family of {:?} in dictionary part {part}", f[0]),
             ));
         }
-        crate::stems::Families::new(families).map_err(|e| Error::corrupt("STEMS", e))
+        Ok(crate::stems::Families::new(families))
     }
 
     /// The word families of the dictionary part that holds `term`: `None` when that part has
@@ -1132,7 +1130,7 @@ impl Store {
             .families
             .binary_search_by_key(&part, |f| f.0)
             .ok()?;
-        let loaded = self.families.get(&part);
+        let loaded = self.families[i].as_ref();
         if loaded.is_none() {
             self.need(self.manifest.families[i].1, true);
         }
