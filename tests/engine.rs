@@ -953,3 +953,40 @@ fn a_query_that_finds_enough_as_typed_is_not_widened_to_families() {
     assert_eq!(fewer.total, pressroom::FAMILY_BELOW);
     assert_eq!(hit_urls(&fewer).last(), Some(&"/counting"), "{fewer:?}");
 }
+
+#[test]
+fn words_written_with_the_accents_typed_rank_first() {
+    let index = Index::from_bytes(build(vec![
+        // Newer, so it would win the tie that folding makes.
+        release(
+            "/plain",
+            "Resume writing tips",
+            "2024-05-01",
+            "Write a resume.",
+        ),
+        release(
+            "/marked",
+            "Résumé writing tips",
+            "2024-01-01",
+            "Write a résumé.",
+        ),
+    ]))
+    .unwrap();
+    // Both are found either way; the spelling typed decides the order.
+    assert_eq!(urls(&index, "résumé"), ["/marked", "/plain"]);
+    assert_eq!(urls(&index, "RÉSUMÉ tips"), ["/marked", "/plain"]);
+    assert_eq!(urls(&index, "resume"), ["/plain", "/marked"]);
+    // While the word is being typed, a word starting with the marks typed counts.
+    assert_eq!(urls(&index, "rés"), ["/marked", "/plain"]);
+    // A word left out with `-` gives no bonus.
+    assert_eq!(urls(&index, "tips -résumés"), ["/plain", "/marked"]);
+    let off = SearchOptions {
+        ranking: RankingOverrides::from(Ranking {
+            diacritic_bonus: 0.0,
+            ..Ranking::default()
+        }),
+        ..SearchOptions::default()
+    };
+    let hits = index.search("résumé", &off).unwrap();
+    assert_eq!(hit_urls(&hits), ["/plain", "/marked"]);
+}

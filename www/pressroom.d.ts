@@ -20,6 +20,8 @@ export interface RankingOverrides {
   proximityBonus?: number;
   /** What a word sharing the typed word's stem counts (default 0.7); 0 turns word families off. */
   stemWeight?: number;
+  /** Extra share for a top match that writes the query's words with the accents typed (default 0.5). */
+  diacriticBonus?: number;
 }
 
 /** Which releases a search may return. Values within a field are alternatives; fields combine. */

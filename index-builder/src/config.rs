@@ -73,6 +73,7 @@ pub struct RankingConfig {
     pub exact_title_bonus: Option<f64>,
     pub proximity_bonus: Option<f64>,
     pub stem_weight: Option<f64>,
+    pub diacritic_bonus: Option<f64>,
 }
 
 impl RankingConfig {
@@ -94,6 +95,7 @@ impl RankingConfig {
             exact_title_bonus: self.exact_title_bonus.unwrap_or(d.exact_title_bonus),
             proximity_bonus: self.proximity_bonus.unwrap_or(d.proximity_bonus),
             stem_weight: self.stem_weight.unwrap_or(d.stem_weight),
+            diacritic_bonus: self.diacritic_bonus.unwrap_or(d.diacritic_bonus),
         }
     }
 }
@@ -293,6 +295,8 @@ out = "public/pressroom"
 # proximity_bonus = 0.5
 # What a word sharing the typed word's stem counts ("elections" finds "election").
 # stem_weight = 0.7
+# How much writing the query's words with the accents typed adds ("résumé" over "resume").
+# diacritic_bonus = 0.5
 
 [lang]
 # The language of releases that do not say (HTML: <html lang>; Markdown: `lang`). It also
