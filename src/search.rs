@@ -679,7 +679,7 @@ fn marked_words(
         .map(|(term, _)| term);
     let mut out: Vec<(String, String, bool)> = Vec::new();
     for token in analyze::tokens(raw) {
-        let typed = raw[token.start..token.end].to_lowercase();
+        let typed = lower(&raw[token.start..token.end]);
         // The word being typed matched if any completion did.
         let prefix = typing == Some(token.term.as_str());
         let matched = prefix
@@ -693,6 +693,12 @@ fn marked_words(
     out
 }
 
+/// `word` lower-cased letter by letter (`str::to_lowercase` would add the Unicode tables for a
+/// final sigma to the wasm module; both sides of the comparison use this).
+fn lower(word: &str) -> String {
+    word.chars().flat_map(char::to_lowercase).collect()
+}
+
 /// For each of the `marked` words, whether `text` (with its `tokens`) writes it with the same
 /// marks (or, for the word being typed, a word that starts so).
 fn marked_in(marked: &[(String, String, bool)], text: &str, tokens: &[Token]) -> Vec<bool> {
@@ -702,7 +708,7 @@ fn marked_in(marked: &[(String, String, bool)], text: &str, tokens: &[Token]) ->
             if written[i] || !token.term.starts_with(term.as_str()) {
                 continue;
             }
-            let here = text[token.start..token.end].to_lowercase();
+            let here = lower(&text[token.start..token.end]);
             written[i] = if *prefix {
                 here.starts_with(typed.as_str())
             } else {
