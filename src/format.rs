@@ -470,7 +470,7 @@ impl Meta {
 
 // ---------------------------------------------------------------------------------------------
 // SETTINGS: the site's defaults for search, chosen at build time.
-//   13 × f64 ranking weights, in the order of `Ranking::NAMES` | u32 excerpt words
+//   15 × f64 ranking weights, in the order of `Ranking::NAMES` | u32 excerpt words
 //   (10 weights before version 4, 11 in version 4)
 
 /// What a site chooses at build time for every search of its index; a query can still override
@@ -540,8 +540,8 @@ impl Settings {
 
 /// How many ranking weights SETTINGS held before version 4 added `proximityBonus`.
 const SETTINGS_WEIGHTS_V3: usize = 10;
-/// How many ranking weights SETTINGS held in version 4, before version 5 added `stemWeight`
-/// and `diacriticBonus`.
+/// How many ranking weights SETTINGS held in version 4, before version 5 added `stemWeight`,
+/// `diacriticBonus`, `recencyWeight` and `recencyHalfLife`.
 const SETTINGS_WEIGHTS_V4: usize = 11;
 
 // ---------------------------------------------------------------------------------------------

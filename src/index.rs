@@ -539,6 +539,12 @@ impl Index {
             .unwrap_or((0, 0))
     }
 
+    /// The date of the newest release, if any has one.
+    pub(crate) fn newest_date(&self) -> Option<crate::Date> {
+        let newest = self.columns.dates.iter().copied().max()?;
+        crate::Date::from_yyyymmdd(newest)
+    }
+
     pub(crate) fn date(&self, doc: u32) -> u32 {
         self.columns.dates.get(doc as usize).copied().unwrap_or(0)
     }

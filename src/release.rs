@@ -100,6 +100,25 @@ impl Date {
         u32::from(self.year) * 10_000 + u32::from(self.month) * 100 + u32::from(self.day)
     }
 
+    /// Days since 1970-01-01 (negative before it), in the proleptic Gregorian calendar.
+    ///
+    /// ```
+    /// use pressroom::Date;
+    /// assert_eq!(Date::new(1970, 1, 1).unwrap().days(), 0);
+    /// assert_eq!(Date::new(2024, 3, 1).unwrap().days() - Date::new(2024, 2, 28).unwrap().days(), 2);
+    /// assert_eq!(Date::new(1969, 12, 31).unwrap().days(), -1);
+    /// ```
+    pub fn days(self) -> i64 {
+        // Howard Hinnant's days_from_civil: years start in March, so leap days come last.
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
     /// The inverse of [`Date::to_yyyymmdd`]; `None` for `0` or an impossible date.
     pub fn from_yyyymmdd(value: u32) -> Option<Date> {
         let year = u16::try_from(value / 10_000).ok()?;

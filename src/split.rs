@@ -736,19 +736,21 @@ pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
 
     // Word families: per dictionary part, those with a term in its range, fetched only by a
     // search that widens to families (see `search::FAMILY_BELOW`).
+    let mut per_part: Vec<Vec<usize>> = vec![Vec::new(); dict.len()];
+    for (f, family) in families.iter().enumerate() {
+        for term in family {
+            let part = dict
+                .partition_point(|p| p.first.as_str() <= term.as_str())
+                .saturating_sub(1);
+            if per_part[part].last() != Some(&f) {
+                per_part[part].push(f);
+            }
+        }
+    }
     let mut family_pieces = Vec::new();
-    for (i, part) in dict.iter().enumerate() {
-        let next = dict.get(i + 1).map(|p| p.first.as_str());
-        let in_part: Vec<Vec<String>> = families
-            .iter()
-            .filter(|f| {
-                f.iter().any(|t| {
-                    t.as_str() >= part.first.as_str() && next.map_or(true, |n| t.as_str() < n)
-                })
-            })
-            .cloned()
-            .collect();
+    for (i, in_part) in per_part.iter().enumerate() {
         if !in_part.is_empty() {
+            let in_part: Vec<Vec<String>> = in_part.iter().map(|&f| families[f].clone()).collect();
             let piece = format::compress(&format::write_families(&in_part));
             family_pieces.push((i as u32, files.push(&piece, false)));
         }

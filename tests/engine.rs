@@ -990,3 +990,60 @@ fn words_written_with_the_accents_typed_rank_first() {
     let hits = index.search("résumé", &off).unwrap();
     assert_eq!(hit_urls(&hits), ["/plain", "/marked"]);
 }
+
+#[test]
+fn recency_weighting_lifts_recent_releases_only_when_asked() {
+    let index = Index::from_bytes(build(vec![
+        release(
+            "/old",
+            "Harbour expansion",
+            "2020-06-01",
+            "The harbour grows. Harbour traffic doubled, and the harbour hired.",
+        ),
+        release("/new", "Harbour expansion", "2024-06-01", "Works began."),
+        release(
+            "/undated",
+            "Harbour expansion",
+            "",
+            "The harbour grows, the harbour hires.",
+        ),
+    ]))
+    .unwrap();
+    let with = |weight: f64, half_life: f64| SearchOptions {
+        ranking: RankingOverrides::from(Ranking {
+            recency_weight: weight,
+            recency_half_life: half_life,
+            ..Ranking::default()
+        }),
+        ..SearchOptions::default()
+    };
+    let order = |options: SearchOptions| {
+        hit_urls(&index.search("harbour", &options).unwrap())
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    // By default the body's mentions decide; recency only breaks ties.
+    assert_eq!(
+        order(SearchOptions::default()),
+        ["/old", "/undated", "/new"]
+    );
+    // Counted from the newest release: `/new` gets the full share, `/old` (four years back)
+    // a sixteenth of it, and the undated release none.
+    assert_eq!(order(with(1.0, 365.0)), ["/new", "/old", "/undated"]);
+    // With a half-life of ten years, four years back still counts for most of it.
+    let old_over_new = |options: SearchOptions| {
+        let hits = index.search("harbour", &options).unwrap().hits;
+        let score = |url: &str| hits.iter().find(|h| h.url == url).unwrap().score;
+        score("/old") / score("/new")
+    };
+    let (short, long) = (
+        old_over_new(with(1.0, 365.0)),
+        old_over_new(with(1.0, 3650.0)),
+    );
+    let expected = (1.0 + 0.5f64.powf(1461.0 / 3650.0)) / (1.0 + 0.5f64.powf(1461.0 / 365.0));
+    assert!(
+        (long / short - expected).abs() < 1e-3,
+        "{short} {long} {expected}"
+    );
+}

@@ -22,6 +22,10 @@ export interface RankingOverrides {
   stemWeight?: number;
   /** Extra share for a top match that writes the query's words with the accents typed (default 0.5). */
   diacriticBonus?: number;
+  /** Extra share for recent releases, halving every `recencyHalfLife` days back from the newest (default 0: off). */
+  recencyWeight?: number;
+  /** Days after which `recencyWeight` counts half (default 365). */
+  recencyHalfLife?: number;
 }
 
 /** Which releases a search may return. Values within a field are alternatives; fields combine. */

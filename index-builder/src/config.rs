@@ -74,6 +74,8 @@ pub struct RankingConfig {
     pub proximity_bonus: Option<f64>,
     pub stem_weight: Option<f64>,
     pub diacritic_bonus: Option<f64>,
+    pub recency_weight: Option<f64>,
+    pub recency_half_life: Option<f64>,
 }
 
 impl RankingConfig {
@@ -96,6 +98,8 @@ impl RankingConfig {
             proximity_bonus: self.proximity_bonus.unwrap_or(d.proximity_bonus),
             stem_weight: self.stem_weight.unwrap_or(d.stem_weight),
             diacritic_bonus: self.diacritic_bonus.unwrap_or(d.diacritic_bonus),
+            recency_weight: self.recency_weight.unwrap_or(d.recency_weight),
+            recency_half_life: self.recency_half_life.unwrap_or(d.recency_half_life),
         }
     }
 }
@@ -297,6 +301,10 @@ out = "public/pressroom"
 # stem_weight = 0.7
 # How much writing the query's words with the accents typed adds ("résumé" over "resume").
 # diacritic_bonus = 0.5
+# Recent releases first: extra share recency_weight × 0.5^(age in days / recency_half_life),
+# the age counted back from the newest release. 0 (the default) leaves recency to break ties.
+# recency_weight = 0.0
+# recency_half_life = 365.0
 
 [lang]
 # The language of releases that do not say (HTML: <html lang>; Markdown: `lang`). It also

@@ -179,7 +179,7 @@ struct QueryArgs {
     /// (e.g. `--ranking proximityBonus=1`); repeat it for several. The names are those of
     /// `src/search.rs` (`titleWeight`, `bodyWeight`, `k1`, `titleB`, `bodyB`, `prefixWeight`,
     /// `typoWeight`, `firstLetterTypoFactor`, `titleMatchBonus`, `exactTitleBonus`,
-    /// `proximityBonus`, `stemWeight`, `diacriticBonus`).
+    /// `proximityBonus`, `stemWeight`, `diacriticBonus`, `recencyWeight`, `recencyHalfLife`).
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_weight)]
     ranking: Vec<(String, f64)>,
 }
