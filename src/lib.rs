@@ -55,5 +55,5 @@ pub use search::{
     FacetCount, Facets, Filters, Hit, Ranking, RankingOverrides, SearchOptions, SearchResults,
     Sort, FAMILY_BELOW,
 };
-pub use split::{PartRequest, SplitIndex, PART_EXTENSION, PART_PREFIX};
+pub use split::{PartRequest, RecordCompressor, SplitIndex, PART_EXTENSION, PART_PREFIX};
 pub use writer::{AnalyzedRelease, IndexWriter};

@@ -45,6 +45,10 @@ const DICT_PART_BYTES: usize = 12 << 10;
 /// One-letter prefixes expand to at most this many completions, precomputed in PREFIXES.
 pub(crate) const ONE_LETTER_EXPANSIONS: usize = 8;
 
+/// Gzip-compresses release records ([`crate::compress`] each), returning them in order: see
+/// [`SplitIndex::from_single_with`].
+pub type RecordCompressor = dyn Fn(&[Vec<u8>]) -> Vec<Vec<u8>>;
+
 /// The files of a split index, as [`crate::IndexWriter::finish_split`] returns them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitIndex {
@@ -60,7 +64,20 @@ impl SplitIndex {
     /// and part files.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_single(index: &[u8]) -> Result<SplitIndex, Error> {
-        split(index)
+        split(index, &|records| {
+            records.iter().map(|r| format::compress(r)).collect()
+        })
+    }
+
+    /// [`SplitIndex::from_single`], with the releases' records gzip-compressed by
+    /// `compress_records`, which must return each record's [`crate::compress`]ed bytes in order
+    /// (a builder can compress them in parallel; the output is the same).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_single_with(
+        index: &[u8],
+        compress_records: &RecordCompressor,
+    ) -> Result<SplitIndex, Error> {
+        split(index, compress_records)
     }
 }
 
@@ -606,7 +623,10 @@ fn store_space(files: &mut Files, bytes: &[u8], pieces: &[Range<usize>]) -> Spac
 /// Cuts a single-file index (as [`crate::IndexWriter::finish`] writes it) into an entry file and
 /// part files. Deterministic: the same index gives the same bytes and names.
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
+pub(crate) fn split(
+    whole: &[u8],
+    compress_records: &RecordCompressor,
+) -> Result<SplitIndex, Error> {
     let layout = format::read_container(whole)?;
     if layout.has(Section::Manifest) {
         return Err(Error::corrupt("split", "the index is split already"));
@@ -683,8 +703,7 @@ pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
     let docs = section(Section::Docs);
     let doc_data = section(Section::DocData);
     let text = section(Section::Text);
-    let mut records = Vec::new();
-    let mut record_pieces = Vec::with_capacity(n);
+    let mut raw_records = Vec::with_capacity(n);
     let mut columns = Columns::default();
     for doc in 0..n as u32 {
         let (this, next) = (DocRecord::read(docs, doc)?, DocRecord::read(docs, doc + 1)?);
@@ -697,9 +716,7 @@ pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
             text.get(this.text_offset as usize..next.text_offset as usize)
                 .ok_or_else(|| Error::corrupt("TEXT", format!("release {doc}")))?,
         );
-        let start = records.len();
-        records.extend_from_slice(&format::compress(&record));
-        record_pieces.push(start..records.len());
+        raw_records.push(record);
         columns.dates.push(this.date);
         columns.lengths.push((this.title_len, this.body_len));
         columns.langs.push(data.lang);
@@ -711,6 +728,18 @@ pub(crate) fn split(whole: &[u8]) -> Result<SplitIndex, Error> {
     columns
         .category_starts
         .push(columns.category_ids.len() as u32);
+    let compressed = compress_records(&raw_records);
+    if compressed.len() != raw_records.len() {
+        return Err(Error::corrupt("split", "a record was not compressed"));
+    }
+    drop(raw_records);
+    let mut records = Vec::new();
+    let mut record_pieces = Vec::with_capacity(n);
+    for record in compressed {
+        let start = records.len();
+        records.extend_from_slice(&record);
+        record_pieces.push(start..records.len());
+    }
     let mut offsets = Vec::with_capacity((n + 1) * 8);
     for piece in &record_pieces {
         put_u64(&mut offsets, piece.start as u64);

@@ -276,7 +276,7 @@ impl IndexWriter {
     /// [`IndexWriter::finish`] writes, so both give the same hits.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn finish_split(self) -> Result<crate::SplitIndex, Error> {
-        crate::split::split(&self.finish()?)
+        crate::SplitIndex::from_single(&self.finish()?)
     }
 }
 

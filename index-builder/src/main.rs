@@ -584,7 +584,11 @@ fn write_index(writer: IndexWriter, out: &Path, mode: SplitMode) -> anyhow::Resu
     }
     let finish_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let split = SplitIndex::from_single(&raw)?;
+    // The releases' records are most of the work: compress them on every core.
+    let split = SplitIndex::from_single_with(&raw, &|records| {
+        use rayon::prelude::*;
+        records.par_iter().map(|r| pressroom::compress(r)).collect()
+    })?;
     drop(raw);
     let entry = pressroom::compress(&split.entry);
     let compress_seconds = started.elapsed().as_secs_f64();
