@@ -804,20 +804,18 @@ impl Search<'_> {
         query: &Query,
         browsing: bool,
     ) -> Result<(Tallied, HashSet<String>, Vec<Vec<String>>), Error> {
-        let index = self.index;
-        let search = self;
         let mut highlight: HashSet<String> = HashSet::new();
         // The dictionary terms each clause matched, sorted, for `closeness`.
         let mut clause_terms: Vec<Vec<String>> = Vec::new();
 
         // Every clause must match: intersect, summing scores and counting clauses met in the title.
         let mut matches: Tallied = if browsing {
-            (0..index.len() as u32).map(|d| (d, 0.0, 0)).collect()
+            (0..self.index.len() as u32).map(|d| (d, 0.0, 0)).collect()
         } else {
             let mut evaluated = Vec::with_capacity(query.must.len());
             let mut unfinished = None;
             for clause in &query.must {
-                let found = search.clause(clause, true)?;
+                let found = self.clause(clause, true)?;
                 if let Some((term, field)) = found.cut.then(|| open_prefix(clause)).flatten() {
                     unfinished = Some((evaluated.len(), term, field));
                 }
@@ -828,7 +826,7 @@ impl Search<'_> {
                 evaluated.push(found.matches);
             }
             if let Some((i, prefix, field)) = unfinished {
-                let (found, terms) = search.complete_for(prefix, field, &evaluated, i)?;
+                let (found, terms) = self.complete_for(prefix, field, &evaluated, i)?;
                 if !found.is_empty() {
                     evaluated[i] = merge_matches(std::mem::take(&mut evaluated[i]), found);
                     clause_terms[i].extend(terms);
@@ -848,7 +846,7 @@ impl Search<'_> {
                 .unwrap_or_default()
         };
         for clause in &query.must_not {
-            let excluded = search.clause(clause, false)?.matches;
+            let excluded = self.clause(clause, false)?.matches;
             matches.retain(|(d, _, _)| excluded.binary_search_by_key(d, |e| e.0).is_err());
         }
         Ok((matches, highlight, clause_terms))

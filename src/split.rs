@@ -164,6 +164,12 @@ impl Space {
     }
 }
 
+/// The index of the dictionary part whose range holds `term` (parts are sorted by first term).
+fn part_of(dict: &[DictPartInfo], term: &[u8]) -> usize {
+    dict.partition_point(|p| p.first.as_bytes() <= term)
+        .saturating_sub(1)
+}
+
 /// One range of the dictionary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DictPartInfo {
@@ -768,9 +774,7 @@ pub(crate) fn split(
     let mut per_part: Vec<Vec<usize>> = vec![Vec::new(); dict.len()];
     for (f, family) in families.iter().enumerate() {
         for term in family {
-            let part = dict
-                .partition_point(|p| p.first.as_str() <= term.as_str())
-                .saturating_sub(1);
+            let part = part_of(&dict, term.as_bytes());
             if per_part[part].last() != Some(&f) {
                 per_part[part].push(f);
             }
@@ -1074,32 +1078,18 @@ impl Store {
     pub(crate) fn add_file(&mut self, file: &str, bytes: Vec<u8>) -> Result<(), Error> {
         let len = bytes.len() as u64;
         self.add(file, 0, len, bytes, false)?;
-        for i in 0..self.dict.len() {
-            let loc = self.manifest.dict[i].loc;
-            if self.manifest.files[loc.file as usize].0 == file {
-                let raw = self.raw_bytes(loc).unwrap_or_default();
-                let inflated = format::decompress(raw)
-                    .map_err(|e| Error::corrupt("part", format!("{file}: {e}")))?;
-                self.dict[i] = Some(self.load_dict_part(i, inflated)?);
-            }
-        }
-        for &(key, loc) in &self.manifest.acronyms {
-            if self.manifest.files[loc.file as usize].0 == file {
-                let raw = self.raw_bytes(loc).unwrap_or_default();
-                let inflated = format::decompress(raw)
-                    .map_err(|e| Error::corrupt("part", format!("{file}: {e}")))?;
-                self.acronyms
-                    .insert(key, load_acronym_bucket(key, &inflated)?);
-            }
-        }
-        for i in 0..self.manifest.families.len() {
-            let (part, loc) = self.manifest.families[i];
-            if self.manifest.files[loc.file as usize].0 == file {
-                let raw = self.raw_bytes(loc).unwrap_or_default();
-                let inflated = format::decompress(raw)
-                    .map_err(|e| Error::corrupt("part", format!("{file}: {e}")))?;
-                self.families[i] = Some(self.load_families(part, &inflated)?);
-            }
+        // Its gzip members (dictionary parts, acronym buckets, word family pieces), inflated and
+        // added as a browser adds each fetched piece.
+        let pieces: Vec<Loc> = (self.manifest.dict.iter().map(|p| p.loc))
+            .chain(self.manifest.acronyms.iter().map(|b| b.1))
+            .chain(self.manifest.families.iter().map(|f| f.1))
+            .filter(|loc| self.manifest.files[loc.file as usize].0 == file)
+            .collect();
+        for loc in pieces {
+            let raw = self.raw_bytes(loc).unwrap_or_default();
+            let inflated = format::decompress(raw)
+                .map_err(|e| Error::corrupt("part", format!("{file}: {e}")))?;
+            self.add(file, loc.start, loc.end, inflated, true)?;
         }
         Ok(())
     }
@@ -1130,15 +1120,12 @@ impl Store {
     /// A word family piece, checked to belong to its dictionary part.
     fn load_families(&self, part: u32, bytes: &[u8]) -> Result<crate::stems::Families, Error> {
         let families = crate::format::read_families(bytes)?;
-        let first = self.manifest.dict[part as usize].first.as_str();
-        let next = self
-            .manifest
-            .dict
-            .get(part as usize + 1)
-            .map(|p| p.first.as_str());
+        let dict = &self.manifest.dict;
+        // In the part's range: at or after its first term, and in no later part.
+        let first = dict[part as usize].first.as_str();
         let belongs = |f: &Vec<String>| {
             f.iter()
-                .any(|t| t.as_str() >= first && next.map_or(true, |n| t.as_str() < n))
+                .any(|t| t.as_str() >= first && part_of(dict, t.as_bytes()) == part as usize)
         };
         if let Some(f) = families.iter().find(|f| !belongs(f)) {
             return Err(Error::corrupt(
@@ -1152,10 +1139,7 @@ impl Store {
     /// The word families of the dictionary part that holds `term`: `None` when that part has
     /// none, or when they are not loaded yet (then recorded as needed).
     pub(crate) fn families_for(&self, term: &[u8]) -> Option<&crate::stems::Families> {
-        let dict = &self.manifest.dict;
-        let part = dict
-            .partition_point(|p| p.first.as_bytes() <= term)
-            .saturating_sub(1) as u32;
+        let part = part_of(&self.manifest.dict, term) as u32;
         let i = self
             .manifest
             .families
@@ -1231,9 +1215,7 @@ impl Store {
     /// or recorded as needed. Returns the loaded ones, in term order, and whether all were.
     pub(crate) fn dict_parts(&self, from: &[u8], to: Option<&[u8]>) -> (Vec<&DictPart>, bool) {
         let dict = &self.manifest.dict;
-        let first = dict
-            .partition_point(|p| p.first.as_bytes() <= from)
-            .saturating_sub(1);
+        let first = part_of(dict, from);
         let mut out = Vec::new();
         let mut complete = true;
         for (i, info) in dict.iter().enumerate().skip(first) {

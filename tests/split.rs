@@ -421,42 +421,32 @@ fn an_index_of_the_previous_format_version_still_opens() {
         results.hits[0].excerpt.contains("<mark>Sarybay</mark>"),
         "{results:?}"
     );
-    // A version-3 split index (SETTINGS without `proximityBonus`) opens with that weight's
-    // default, and ranks as this version's build of the same releases does.
-    let v3 = Index::open(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/compat/format-v3-split"
-    )))
-    .unwrap();
-    assert_eq!(v3.settings().ranking, pressroom::Ranking::default());
-    let now = Index::open(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/golden/split"
-    )))
-    .unwrap();
-    for query in ["sarybay", "eurasian security", "cica sec"] {
-        let options = SearchOptions::default();
+    // A version-3 split index (SETTINGS without `proximityBonus`) and a version-4 one (no word
+    // families, SETTINGS without `stemWeight`) open with the missing weights' defaults, and rank
+    // as this version's build of the same releases does.
+    let open = |folder: &str| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+        Index::open(&dir).unwrap_or_else(|e| panic!("{folder}: {e}"))
+    };
+    let now = open("tests/fixtures/golden/split");
+    for folder in [
+        "tests/fixtures/compat/format-v3-split",
+        "tests/fixtures/compat/format-v4-split",
+    ] {
+        let old = open(folder);
         assert_eq!(
-            v3.search(query, &options).unwrap(),
-            now.search(query, &options).unwrap(),
-            "{query:?}"
+            old.settings().ranking,
+            pressroom::Ranking::default(),
+            "{folder}"
         );
-    }
-    // A version-4 split index (no word families, SETTINGS without `stemWeight`) opens and
-    // searches words as typed.
-    let v4 = Index::open(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/compat/format-v4-split"
-    )))
-    .unwrap();
-    assert_eq!(v4.settings().ranking, pressroom::Ranking::default());
-    for query in ["sarybay", "eurasian security", "cica sec"] {
-        let options = SearchOptions::default();
-        assert_eq!(
-            v4.search(query, &options).unwrap(),
-            now.search(query, &options).unwrap(),
-            "{query:?}"
-        );
+        for query in ["sarybay", "eurasian security", "cica sec"] {
+            let options = SearchOptions::default();
+            assert_eq!(
+                old.search(query, &options).unwrap(),
+                now.search(query, &options).unwrap(),
+                "{folder}: {query:?}"
+            );
+        }
     }
     // A version this engine does not know is refused with a clear message.
     let mut future = pressroom::decompress(v1).unwrap();
