@@ -275,13 +275,18 @@ pub fn decompress(stored: &[u8]) -> std::io::Result<Vec<u8>> {
 
 /// CRC-32 (IEEE) of `bytes`. In wasm it uses a 1 KiB table: the 16 KiB tables of the faster
 /// variant would cost more in the download than checking an index takes in the browser.
+/// Natively it is `crc32fast`, the same CRC with the processor's help.
 pub(crate) fn checksum(bytes: &[u8]) -> u32 {
     #[cfg(target_arch = "wasm32")]
-    type Table = crc::Table<1>;
+    {
+        const CRC: crc::Crc<u32, crc::Table<1>> =
+            crc::Crc::<u32, crc::Table<1>>::new(&crc::CRC_32_ISO_HDLC);
+        CRC.checksum(bytes)
+    }
     #[cfg(not(target_arch = "wasm32"))]
-    type Table = crc::Table<16>;
-    const CRC: crc::Crc<u32, Table> = crc::Crc::<u32, Table>::new(&crc::CRC_32_ISO_HDLC);
-    CRC.checksum(bytes)
+    {
+        crc32fast::hash(bytes)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,7 +351,7 @@ impl<'a> Cursor<'a> {
         self.bytes.len().saturating_sub(self.pos)
     }
 
-    #[cfg(test)]
+    #[cfg(any(test, not(target_arch = "wasm32")))]
     pub(crate) fn is_empty(&self) -> bool {
         self.pos >= self.bytes.len()
     }
@@ -604,6 +609,95 @@ impl PostingsBuilder {
         self.last_doc = Some(doc);
     }
 
+    /// Adds a document whose positions are encoded already, as [`PostingsBuilder::push`] encodes
+    /// them (positions do not depend on the document's id): a rebuild copies postings this way.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn push_encoded(&mut self, doc: u32, title_tf: u32, body_tf: u32, positions: &[u8]) {
+        let delta = match self.last_doc {
+            Some(last) => doc - last,
+            None => doc,
+        };
+        put_varint(&mut self.docs, u64::from(delta));
+        put_varint(
+            &mut self.docs,
+            u64::from(body_tf) << 1 | u64::from(title_tf > 0),
+        );
+        if title_tf > 0 {
+            put_varint(&mut self.docs, u64::from(title_tf));
+        }
+        self.positions.extend_from_slice(positions);
+        self.df += 1;
+        self.last_doc = Some(doc);
+    }
+
+    /// The postings `bytes` (as [`PostingsBuilder::write_to`] wrote them, of a term in `df`
+    /// documents) with every document id moved to `new_ids[id]`, when that moves all of them by
+    /// the same amount: then only the first id changes, and the rest is copied as it is. `None`
+    /// when the ids move apart (a release was added or left out between two of them). `visit`
+    /// sees each (previous) id.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn shifted(
+        bytes: &[u8],
+        df: u32,
+        new_ids: &[u32],
+        mut visit: impl FnMut(u32),
+    ) -> Result<Option<PostingsBuilder>, Error> {
+        let mut c = Cursor::new(bytes, "POSTINGS");
+        let docs_len = c.varint()? as usize;
+        let docs = c.take(docs_len)?;
+        let positions = &bytes[bytes.len() - c.remaining()..];
+        let mut d = Cursor::new(docs, "POSTINGS");
+        let mut doc = 0u32;
+        let mut shift = None;
+        let mut first_len = 0;
+        let mut first = 0;
+        for i in 0..df {
+            let delta = d.varint32()?;
+            if i == 0 {
+                first_len = docs_len - d.remaining();
+            } else if delta == 0 {
+                return Err(Error::corrupt("POSTINGS", "document ids out of order"));
+            }
+            doc = doc
+                .checked_add(delta)
+                .ok_or_else(|| Error::corrupt("POSTINGS", "document id out of range"))?;
+            let new_id = *new_ids
+                .get(doc as usize)
+                .ok_or_else(|| Error::corrupt("POSTINGS", "document id out of range"))?;
+            let moved = i64::from(new_id) - i64::from(doc);
+            if new_id == u32::MAX || shift.is_some_and(|s| s != moved) {
+                return Ok(None);
+            }
+            if i == 0 {
+                first = new_id;
+            }
+            shift = Some(moved);
+            visit(doc);
+            let packed = d.varint32()?;
+            if packed & 1 == 1 {
+                d.varint32()?;
+            }
+        }
+        if shift.is_none() || !d.is_empty() {
+            return Ok(None);
+        }
+        let mut out = PostingsBuilder {
+            docs: Vec::with_capacity(docs_len + 4),
+            positions: positions.to_vec(),
+            df,
+            last_doc: Some(new_ids[doc as usize]),
+        };
+        put_varint(&mut out.docs, u64::from(first));
+        out.docs.extend_from_slice(&docs[first_len..]);
+        Ok(Some(out))
+    }
+
+    /// The documents added so far, with their encoded positions, in id order.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn entries(&self) -> PostingEntries<'_> {
+        PostingEntries::new(&self.docs, &self.positions, self.df)
+    }
+
     pub(crate) fn df(&self) -> u32 {
         self.df
     }
@@ -612,6 +706,111 @@ impl PostingsBuilder {
         put_varint(out, self.docs.len() as u64);
         out.extend_from_slice(&self.docs);
         out.extend_from_slice(&self.positions);
+    }
+}
+
+/// One document of a term's postings, with its positions as they are encoded.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PostingEntry<'a> {
+    pub doc: u32,
+    pub title_tf: u32,
+    pub body_tf: u32,
+    pub positions: &'a [u8],
+}
+
+/// Walks a term's postings document by document, positions included, without decoding them.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) struct PostingEntries<'a> {
+    docs: Cursor<'a>,
+    positions: &'a [u8],
+    left: u32,
+    doc: u32,
+    first: bool,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<'a> PostingEntries<'a> {
+    fn new(docs: &'a [u8], positions: &'a [u8], df: u32) -> PostingEntries<'a> {
+        PostingEntries {
+            docs: Cursor::new(docs, "POSTINGS"),
+            positions,
+            left: df,
+            doc: 0,
+            first: true,
+        }
+    }
+
+    /// The entries of the postings at `offset` of a POSTINGS section, of a term found in `df`
+    /// documents.
+    pub(crate) fn at(
+        postings: &'a [u8],
+        offset: usize,
+        df: u32,
+    ) -> Result<PostingEntries<'a>, Error> {
+        let mut c = Cursor::at(postings, offset, "POSTINGS")?;
+        let docs_len = c.varint()? as usize;
+        let docs = c.take(docs_len)?;
+        let positions = &postings[postings.len() - c.remaining()..];
+        Ok(PostingEntries::new(docs, positions, df))
+    }
+
+    fn next_entry(&mut self) -> Result<PostingEntry<'a>, Error> {
+        let delta = self.docs.varint32()?;
+        if !self.first && delta == 0 {
+            return Err(Error::corrupt("POSTINGS", "document ids out of order"));
+        }
+        self.doc = if self.first {
+            delta
+        } else {
+            self.doc
+                .checked_add(delta)
+                .ok_or_else(|| Error::corrupt("POSTINGS", "document id out of range"))?
+        };
+        self.first = false;
+        let packed = self.docs.varint32()?;
+        let title_tf = if packed & 1 == 1 {
+            self.docs.varint32()?
+        } else {
+            0
+        };
+        let body_tf = packed >> 1;
+        // Each position is one varint: its last byte is the one below 0x80.
+        let mut count = u64::from(title_tf) + u64::from(body_tf);
+        let mut len = 0;
+        while count > 0 {
+            let byte = *self
+                .positions
+                .get(len)
+                .ok_or_else(|| Error::corrupt("POSTINGS", "positions cut short"))?;
+            len += 1;
+            count -= u64::from(byte < 0x80);
+        }
+        let (positions, rest) = self.positions.split_at(len);
+        self.positions = rest;
+        Ok(PostingEntry {
+            doc: self.doc,
+            title_tf,
+            body_tf,
+            positions,
+        })
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<'a> Iterator for PostingEntries<'a> {
+    type Item = Result<PostingEntry<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let entry = self.next_entry();
+        if entry.is_err() {
+            self.left = 0;
+        }
+        Some(entry)
     }
 }
 

@@ -35,7 +35,11 @@ mod excerpt;
 mod format;
 mod fst_check;
 mod index;
+#[cfg(not(target_arch = "wasm32"))]
+mod parallel;
 pub mod query;
+#[cfg(not(target_arch = "wasm32"))]
+mod rebuild;
 mod release;
 mod search;
 mod split;
@@ -50,10 +54,12 @@ pub use error::Error;
 pub use format::{compress, decompress};
 pub use format::{Positions, Settings, FORMAT_VERSION, INDEX_FILE};
 pub use index::{Index, Searched};
+#[cfg(not(target_arch = "wasm32"))]
+pub use rebuild::{PreviousIndex, Reused};
 pub use release::{Date, Release};
 pub use search::{
     FacetCount, Facets, Filters, Hit, Ranking, RankingOverrides, SearchOptions, SearchResults,
     Sort, FAMILY_BELOW,
 };
-pub use split::{PartRequest, RecordCompressor, SplitIndex, PART_EXTENSION, PART_PREFIX};
-pub use writer::{AnalyzedRelease, IndexWriter};
+pub use split::{PartRequest, Record, RecordCompressor, SplitIndex, PART_EXTENSION, PART_PREFIX};
+pub use writer::{AnalyzedRelease, IndexWriter, ReleaseSummary};

@@ -82,6 +82,17 @@ impl LangCounts {
         }
     }
 
+    /// Adds the counts of `other`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn merge(&mut self, other: &LangCounts) {
+        for &(stemmer, n) in &other.0 {
+            match self.0.iter_mut().find(|(s, _)| *s == stemmer) {
+                Some(count) => count.1 += n,
+                None => self.0.push((stemmer, n)),
+            }
+        }
+    }
+
     /// The language most of the term's releases are in (ties: the first in `LANGUAGES`).
     fn dominant(&self) -> Option<u8> {
         self.0
@@ -97,26 +108,17 @@ impl LangCounts {
 pub(crate) fn families<'a>(
     terms: impl Iterator<Item = (&'a str, &'a LangCounts, u32)>,
 ) -> Vec<Vec<String>> {
-    let mut stemmers: Vec<Option<Stemmer>> = LANGUAGES.iter().map(|_| None).collect();
+    // Numbers and codes have no inflections; a term of one or two letters has no suffix.
+    let stemmable: Vec<(&'a str, u8, u32)> = terms
+        .filter(|(term, _, _)| term.chars().count() >= 3 && !term.chars().any(|c| c.is_numeric()))
+        .filter_map(|(term, langs, df)| Some((term, langs.dominant()?, df)))
+        .collect();
+    let stems = stem_all(&stemmable);
     let mut by_stem: HashMap<(u8, String), Vec<(u32, &'a str)>> = HashMap::new();
-    for (term, langs, df) in terms {
-        // Numbers and codes have no inflections; a term of one or two letters has no suffix.
-        if term.chars().count() < 3 || term.chars().any(|c| c.is_numeric()) {
-            continue;
+    for ((term, lang, df), stem) in stemmable.into_iter().zip(stems) {
+        if !stem.is_empty() {
+            by_stem.entry((lang, stem)).or_default().push((df, term));
         }
-        let Some(lang) = langs.dominant() else {
-            continue;
-        };
-        let stemmer = stemmers[usize::from(lang)]
-            .get_or_insert_with(|| Stemmer::create(LANGUAGES[usize::from(lang)].1));
-        let stem = stemmer.stem(term);
-        if stem.is_empty() {
-            continue;
-        }
-        by_stem
-            .entry((lang, stem.into_owned()))
-            .or_default()
-            .push((df, term));
     }
     let mut out: Vec<Vec<String>> = by_stem
         .into_values()
@@ -132,6 +134,34 @@ pub(crate) fn families<'a>(
         .collect();
     out.sort_unstable();
     out
+}
+
+/// The stem of each term in its language: on every core natively, since a large index has
+/// hundreds of thousands of terms.
+fn stem_all(terms: &[(&str, u8, u32)]) -> Vec<String> {
+    let stem_range = |range: &[(&str, u8, u32)]| {
+        let mut stemmers: Vec<Option<Stemmer>> = LANGUAGES.iter().map(|_| None).collect();
+        range
+            .iter()
+            .map(|&(term, lang, _)| {
+                stemmers[usize::from(lang)]
+                    .get_or_insert_with(|| Stemmer::create(LANGUAGES[usize::from(lang)].1))
+                    .stem(term)
+                    .into_owned()
+            })
+            .collect::<Vec<String>>()
+    };
+    #[cfg(target_arch = "wasm32")]
+    {
+        stem_range(terms)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let ranges: Vec<&[(&str, u8, u32)]> =
+            terms.chunks(terms.len().div_ceil(threads).max(1)).collect();
+        crate::parallel::map(ranges, stem_range).concat()
+    }
 }
 
 /// Families as a search looks them up: from a term to its family. A piece of a split index

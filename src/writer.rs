@@ -78,6 +78,36 @@ impl AnalyzedRelease {
     pub fn release(&self) -> &Release {
         &self.release
     }
+
+    /// What a rebuild needs of this release once it is in an index (see
+    /// [`IndexWriter::rebuild`]).
+    pub fn summary(&self) -> ReleaseSummary {
+        ReleaseSummary {
+            title_len: self.title_len,
+            body_len: self.body_len,
+            stemmer: self
+                .release
+                .lang
+                .as_deref()
+                .and_then(stems::stemmer_for)
+                .map(|s| s as u8),
+            acronyms: self.acronyms.clone(),
+            capitals: self.capitals.clone(),
+        }
+    }
+}
+
+/// What an index does not keep of a release, and a rebuild needs to add it again without
+/// analyzing it: its exact lengths in words, the language its words are stemmed in, and what it
+/// says of acronyms. A builder keeps one per release between builds (see
+/// [`IndexWriter::rebuild`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReleaseSummary {
+    pub(crate) title_len: u32,
+    pub(crate) body_len: u32,
+    pub(crate) stemmer: Option<u8>,
+    pub(crate) acronyms: Vec<acronyms::Definition>,
+    pub(crate) capitals: Vec<String>,
 }
 
 /// Collects releases and writes an index.
@@ -86,32 +116,32 @@ impl AnalyzedRelease {
 /// same releases in the same order always give byte-identical output.
 #[derive(Debug, Default)]
 pub struct IndexWriter {
-    postings: HashMap<String, PendingTerm>,
-    docs: Vec<PendingDoc>,
-    text: Vec<u8>,
-    meta: Meta,
+    pub(crate) postings: HashMap<String, PendingTerm>,
+    pub(crate) docs: Vec<PendingDoc>,
+    pub(crate) text: Vec<u8>,
+    pub(crate) meta: Meta,
     settings: Settings,
-    acronyms: acronyms::Collector,
+    pub(crate) acronyms: acronyms::Collector,
 }
 
 /// A term's postings so far, and the stemmed languages of the releases that hold it.
 #[derive(Debug, Default)]
-struct PendingTerm {
-    postings: PostingsBuilder,
-    langs: stems::LangCounts,
+pub(crate) struct PendingTerm {
+    pub(crate) postings: PostingsBuilder,
+    pub(crate) langs: stems::LangCounts,
 }
 
 /// What a document's records hold until `finish` knows the sorted category and language tables.
 #[derive(Debug)]
-struct PendingDoc {
-    date: u32,
-    title_len: u16,
-    body_len: u16,
-    text_offset: u32,
-    title: String,
-    url: String,
-    lang: Option<String>,
-    categories: Vec<String>,
+pub(crate) struct PendingDoc {
+    pub(crate) date: u32,
+    pub(crate) title_len: u16,
+    pub(crate) body_len: u16,
+    pub(crate) text_offset: u32,
+    pub(crate) title: String,
+    pub(crate) url: String,
+    pub(crate) lang: Option<String>,
+    pub(crate) categories: Vec<String>,
 }
 
 impl IndexWriter {
@@ -189,10 +219,16 @@ impl IndexWriter {
     }
 
     /// Writes the index: uncompressed bytes, as [`crate::Index::from_bytes`] reads them.
-    pub fn finish(self) -> Result<Vec<u8>, Error> {
+    pub fn finish(mut self) -> Result<Vec<u8>, Error> {
         // Terms in byte order, as the fst requires; the postings follow the same order.
-        let mut terms: Vec<(String, PendingTerm)> = self.postings.into_iter().collect();
+        let mut terms: Vec<(String, PendingTerm)> =
+            std::mem::take(&mut self.postings).into_iter().collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.write(terms)
+    }
+
+    /// Writes the index with `terms`, sorted by term, as the postings of every release added.
+    pub(crate) fn write(self, terms: Vec<(String, PendingTerm)>) -> Result<Vec<u8>, Error> {
         let families = stems::families(
             terms
                 .iter()

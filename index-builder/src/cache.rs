@@ -2,8 +2,10 @@
 //! a key made of the file's bytes, its path, the builder itself and the settings that change a
 //! release, so that a rebuild after adding one release analyzes only that one.
 //!
-//! One entry per input file, `<blake3 hex>.prc`, postcard-encoded. A build removes the entries it
-//! did not use, so the folder holds one build's worth. A hit costs a read and a decode.
+//! One entry per input file, `<blake3 hex>.prc`: `u64 length | postcard outcome | postcard
+//! analyzed releases`. A build removes the entries it did not use, so the folder holds one
+//! build's worth. A hit costs a read and a decode; a rebuild from the previous index (see
+//! [`crate::state`]) reads only the outcome.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -81,24 +83,78 @@ impl Cache {
         self.dir.join(format!("{key}.{EXTENSION}"))
     }
 
-    /// The entry under `key`, if there is one that decodes.
-    pub fn get(&self, key: &str) -> Option<Entry> {
+    fn mark_used(&self, key: &str) {
         self.used
             .lock()
             .expect("no panic while holding the lock")
             .insert(key.to_string());
+    }
+
+    /// The entry under `key`, if there is one that decodes.
+    pub fn get(&self, key: &str) -> Option<Entry> {
+        self.mark_used(key);
         let bytes = std::fs::read(self.path(key)).ok()?;
-        postcard::from_bytes(&bytes).ok()
+        let (outcome, rest) = split_entry(&bytes)?;
+        Some(Entry {
+            outcome: postcard::from_bytes(outcome).ok()?,
+            analyzed: postcard::from_bytes(rest).ok()?,
+        })
+    }
+
+    /// Only the outcome of the entry under `key` (its problems and sources), read without the
+    /// analyzed releases: what a rebuild needs of a file whose releases it takes from the
+    /// previous index.
+    pub fn get_outcome(&self, key: &str) -> Option<FileOutcome> {
+        use std::io::Read as _;
+        self.mark_used(key);
+        let mut file = std::fs::File::open(self.path(key)).ok()?;
+        let mut len = [0; 8];
+        file.read_exact(&mut len).ok()?;
+        let len = usize::try_from(u64::from_le_bytes(len)).ok()?;
+        let mut outcome = Vec::new();
+        file.take(len as u64).read_to_end(&mut outcome).ok()?;
+        (outcome.len() == len)
+            .then(|| postcard::from_bytes(&outcome).ok())
+            .flatten()
     }
 
     /// Keeps `entry` under `key`. A cache that cannot be written costs speed, not correctness,
     /// so failures are returned for a warning only.
     pub fn put(&self, key: &str, entry: &Entry) -> anyhow::Result<()> {
-        let bytes = postcard::to_allocvec(entry)?;
-        let path = self.path(key);
-        let tmp = path.with_extension(format!("{EXTENSION}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
+        // `u64 outcome length | outcome | analyzed releases`, so the outcome reads alone.
+        let outcome = postcard::to_allocvec(&entry.outcome)?;
+        let mut bytes = (outcome.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(&outcome);
+        bytes.extend_from_slice(&postcard::to_allocvec(&entry.analyzed)?);
+        self.write(&self.path(key), &bytes)
+    }
+
+    /// Writes `bytes` to `path` through a temporary file, so a reader never sees half of them.
+    pub(crate) fn write(&self, path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+        self.write_parts(path, &[bytes])
+    }
+
+    /// Writes `parts` one after the other to `path`, as [`Cache::write`] does.
+    pub(crate) fn write_parts(&self, path: &Path, parts: &[&[u8]]) -> anyhow::Result<()> {
+        use std::io::Write as _;
+        let extension = path
+            .extension()
+            .map_or(String::new(), |e| e.to_string_lossy().into_owned());
+        let tmp = path.with_extension(format!("{extension}.{}.tmp", std::process::id()));
+        let written = std::fs::File::create(&tmp)
+            .and_then(|mut file| parts.iter().try_for_each(|part| file.write_all(part)));
+        written.with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// The folder.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The hash of the builder and the settings.
+    pub(crate) fn salt(&self) -> &[u8; 32] {
+        &self.salt
     }
 
     /// Removes the entries this build did not use; returns how many.
@@ -131,4 +187,11 @@ fn builder_identity() -> String {
         .map(|bytes| blake3::hash(&bytes).to_hex().to_string())
         .unwrap_or_default();
     format!("pressroom-index {} {exe}", env!("CARGO_PKG_VERSION"))
+}
+
+/// An entry's two halves: the outcome's bytes and the analyzed releases' bytes.
+fn split_entry(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let len = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+    let outcome = bytes.get(8..8usize.checked_add(len)?)?;
+    Some((outcome, &bytes[8 + len..]))
 }

@@ -5,6 +5,7 @@
 //! * [`input`] — files and folders of releases to [`pressroom::Release`]s.
 //! * [`config`] — `pressroom.toml`.
 //! * [`pipeline`] — inputs to analyzed releases, through the [`cache`].
+//! * [`state`] — what a build leaves for the next, which rebuilds from it.
 //! * [`assets`] — the widget and the wasm engine, embedded.
 
 pub mod assets;
@@ -12,3 +13,4 @@ pub mod cache;
 pub mod config;
 pub mod input;
 pub mod pipeline;
+pub mod state;

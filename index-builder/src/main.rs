@@ -2,6 +2,9 @@
 
 mod serve;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -11,12 +14,14 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use pressroom::{
-    Index, IndexWriter, RankingOverrides, SearchOptions, SearchResults, Settings, SplitIndex,
+    AnalyzedRelease, Index, IndexWriter, PreviousIndex, RankingOverrides, ReleaseSummary, Reused,
+    SearchOptions, SearchResults, Settings, SplitIndex,
 };
 use pressroom_index::cache::{self, Cache};
 use pressroom_index::config::{self, CacheSetting, Config};
 use pressroom_index::input::{Filter, Severity};
-use pressroom_index::pipeline::{self, Plan};
+use pressroom_index::pipeline::{self, Analyzed, Plan};
+use pressroom_index::state::{self, KnownRecords, NextState, State};
 
 /// Build and query Pressroom search indexes: instant, in-browser search for press releases.
 ///
@@ -355,9 +360,10 @@ struct Phases {
     load: f64,
     /// Analyzing releases the cache did not have.
     analyze: f64,
-    /// Writing new cache entries and removing stale ones.
+    /// Writing new cache entries, removing stale ones, and writing what the next build
+    /// rebuilds from.
     cache: f64,
-    /// The index writer's `finish`.
+    /// The index writer: `finish`, or a rebuild from the previous build.
     write: f64,
     /// Compressing the index.
     compress: f64,
@@ -370,6 +376,8 @@ struct CacheSummary {
     enabled: bool,
     hits: usize,
     misses: usize,
+    /// Releases taken from the previous build's index, without reading or analyzing them.
+    kept: usize,
 }
 
 fn build(args: &BuildArgs) -> anyhow::Result<()> {
@@ -413,8 +421,31 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
         ProgressStyle::with_template("{spinner} analyzing {pos} releases {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let analyzed = pipeline::run(&job.plan, cache.as_ref(), &progress)?;
+    let load_started = Instant::now();
+    let mut previous = cache.as_ref().and_then(State::load);
+    let state_seconds = load_started.elapsed().as_secs_f64();
+    let mut analyzed = pipeline::run(&job.plan, cache.as_ref(), previous.as_ref(), &progress)?;
+    analyzed.load_seconds += state_seconds;
     progress.finish_and_clear();
+    let write_started = Instant::now();
+    let previous_index = previous
+        .as_ref()
+        .and_then(|p| PreviousIndex::new(p.index()).ok());
+    let summaries = previous.as_ref().map_or(&[][..], |p| p.summaries());
+    let rebuild = previous_index.as_ref().filter(|p| {
+        analyzed.kept > 0 && IndexWriter::can_rebuild(p, summaries, &analyzed.releases)
+    });
+    if rebuild.is_none() && analyzed.kept > 0 {
+        // The previous build cannot be rebuilt from after all: analyze its releases again.
+        let previous = previous
+            .as_ref()
+            .expect("releases are kept only from a previous build");
+        unkeep(
+            &mut analyzed,
+            previous,
+            cache.as_ref().expect("a state lives in a cache"),
+        )?;
+    }
 
     let skipped = analyzed.skipped();
     for problem in &analyzed.problems {
@@ -428,8 +459,12 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
     let mut duplicates = 0;
     let mut first_by_url: HashMap<&str, usize> = HashMap::new();
     for (i, release) in analyzed.releases.iter().enumerate() {
-        let url = &release.release().url;
-        if let Some(&first) = first_by_url.get(url.as_str()) {
+        let url = match (release, rebuild) {
+            (Reused::New(analyzed), _) => analyzed.release().url.as_str(),
+            (Reused::Kept(old), Some(previous)) => previous.url(*old)?,
+            (Reused::Kept(_), None) => unreachable!("kept releases were analyzed again above"),
+        };
+        if let Some(&first) = first_by_url.get(url) {
             duplicates += 1;
             if !output.quiet {
                 eprintln!(
@@ -441,20 +476,101 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
             first_by_url.insert(url, i);
         }
     }
+    drop(first_by_url);
     if analyzed.releases.is_empty() {
         bail!("no releases found in {}", display_paths(&job.plan.inputs));
     }
 
-    let mut writer = IndexWriter::new();
-    writer.set_settings(job.settings);
     let indexed = analyzed.releases.len();
     let warnings = analyzed.warnings() + duplicates;
-    for release in analyzed.releases {
-        writer.add_analyzed(release)?;
-    }
+    // What the next build needs of each release: the summary of a new one, the previous
+    // build's of a kept one (moved out of it once the index is written).
+    let origins: Vec<Result<u32, ReleaseSummary>> = match cache {
+        Some(_) => analyzed
+            .releases
+            .iter()
+            .map(|release| match release {
+                Reused::New(analyzed) => Err(analyzed.summary()),
+                Reused::Kept(old) => Ok(*old),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let releases = std::mem::take(&mut analyzed.releases);
+    let raw = match rebuild {
+        Some(previous) => IndexWriter::rebuild(previous, summaries, releases, job.settings)?
+            .context("the previous build could not be rebuilt from")?,
+        None => {
+            let mut writer = IndexWriter::new();
+            writer.set_settings(job.settings);
+            for release in releases {
+                match release {
+                    Reused::New(release) => writer.add_analyzed(release)?,
+                    Reused::Kept(_) => unreachable!("kept releases were analyzed again above"),
+                };
+            }
+            writer.finish()?
+        }
+    };
+    let write_seconds = write_started.elapsed().as_secs_f64();
     std::fs::create_dir_all(&job.out)
         .with_context(|| format!("cannot create the output folder {}", job.out.display()))?;
-    let written = write_index(writer, &job.out, job.split)?;
+    drop(previous_index);
+    // The next build's summaries: moved out of the previous build's for the kept releases.
+    let kept: Vec<Option<u32>> = origins.iter().map(|o| o.as_ref().ok().copied()).collect();
+    let mut kept_summaries = previous
+        .as_mut()
+        .map(State::take_summaries)
+        .unwrap_or_default();
+    let next_summaries: Vec<ReleaseSummary> = origins
+        .into_iter()
+        .map(|origin| match origin {
+            Ok(old) => std::mem::take(&mut kept_summaries[old as usize]),
+            Err(new) => new,
+        })
+        .collect();
+    drop(kept_summaries);
+    let known = previous
+        .as_ref()
+        .map(|p| KnownRecords::new(p, kept))
+        .unwrap_or_default();
+    let mut written = write_index(&raw, &job.out, job.split, &known)?;
+    // Reading the index back and writing what the next build rebuilds from, side by side.
+    let check_started = Instant::now();
+    let records = std::mem::take(&mut written.records);
+    let input_files = std::mem::take(&mut analyzed.files);
+    let cache_ref = cache.as_ref();
+    let previous_ref = previous.as_ref();
+    let known_ref = &known;
+    let save_state = move || {
+        let Some(cache) = cache_ref else { return 0.0 };
+        let state_started = Instant::now();
+        let next = NextState {
+            files: input_files,
+            summaries: next_summaries,
+            index: raw,
+            records,
+        };
+        if let Err(e) = next.save(cache, previous_ref, known_ref) {
+            state::forget(cache);
+            eprintln!(
+                "warning: the build state was not written (the next build runs in full): {e:#}"
+            );
+        }
+        state_started.elapsed().as_secs_f64()
+    };
+    let read_back = || -> anyhow::Result<usize> {
+        if written.parts == 0 {
+            return Ok(written.terms);
+        }
+        // Read back the folder as written, parts and all: a build never ships an index that
+        // does not load.
+        let index = Index::open(&job.out).context("the index just written does not load")?;
+        Ok(index.term_count())
+    };
+    let (terms, state_seconds) = rayon::join(read_back, save_state);
+    written.terms = terms?;
+    written.files_seconds += check_started.elapsed().as_secs_f64();
     let files_started = Instant::now();
     let mut files = written.files;
     let mut bytes = written.bytes;
@@ -478,8 +594,8 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
         phases: Phases {
             load: analyzed.load_seconds,
             analyze: analyzed.analyze_seconds,
-            cache: analyzed.cache_seconds,
-            write: written.finish_seconds,
+            cache: analyzed.cache_seconds + state_seconds,
+            write: write_seconds,
             compress: written.compress_seconds,
             files: written.files_seconds + files_started.elapsed().as_secs_f64(),
         },
@@ -487,6 +603,7 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
             enabled: cache.is_some(),
             hits: analyzed.cache_hits,
             misses: analyzed.cache_misses,
+            kept: analyzed.kept,
         },
         out: job.out.clone(),
     };
@@ -518,8 +635,8 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
                 p.files,
                 if summary.cache.enabled {
                     format!(
-                        "{} hit(s), {} miss(es)",
-                        summary.cache.hits, summary.cache.misses
+                        "{} hit(s), {} miss(es), {} release(s) kept from the previous build",
+                        summary.cache.hits, summary.cache.misses, summary.cache.kept
                     )
                 } else {
                     "off".to_string()
@@ -541,9 +658,11 @@ struct WrittenIndex {
     terms: usize,
     /// Part files of a split index (0: one file).
     parts: usize,
-    finish_seconds: f64,
     compress_seconds: f64,
     files_seconds: f64,
+    /// Each release's record: the hash of its bytes, and its compressed bytes when they were not
+    /// known (split index only).
+    records: Vec<(u128, Option<Vec<u8>>)>,
 }
 
 /// Writes the index of `writer` into `out`, as one file or split (see `--split`). The only place
@@ -552,9 +671,16 @@ struct WrittenIndex {
 /// Parts are written first and the entry file last, so a visitor loading the page mid-deploy never
 /// gets an entry that names a part not there yet; then parts no longer named are removed. A part
 /// already on disk under its content-hashed name is left as it is.
-fn write_index(writer: IndexWriter, out: &Path, mode: SplitMode) -> anyhow::Result<WrittenIndex> {
+///
+/// `known` holds compressed records of the previous build by the hash of their bytes: a record
+/// found there is not compressed again.
+fn write_index(
+    raw: &[u8],
+    out: &Path,
+    mode: SplitMode,
+    known: &KnownRecords<'_>,
+) -> anyhow::Result<WrittenIndex> {
     let started = Instant::now();
-    let raw = writer.finish()?;
     let split = match mode {
         SplitMode::Always => true,
         SplitMode::Never => false,
@@ -564,10 +690,8 @@ fn write_index(writer: IndexWriter, out: &Path, mode: SplitMode) -> anyhow::Resu
         // Read back what was written, with the same reader the browser uses: a build never ships
         // an index that does not load.
         let index =
-            Index::from_bytes(raw.clone()).context("the index just written does not load")?;
-        let finish_seconds = started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let stored = pressroom::compress(&raw);
+            Index::from_bytes(raw.to_vec()).context("the index just written does not load")?;
+        let stored = pressroom::compress(raw);
         let compress_seconds = started.elapsed().as_secs_f64();
         let started = Instant::now();
         write_atomically(&out.join(pressroom::INDEX_FILE), &stored)?;
@@ -577,19 +701,33 @@ fn write_index(writer: IndexWriter, out: &Path, mode: SplitMode) -> anyhow::Resu
             bytes: stored.len() as u64,
             terms: index.term_count(),
             parts: 0,
-            finish_seconds,
             compress_seconds,
             files_seconds: started.elapsed().as_secs_f64(),
+            records: Vec::new(),
         });
     }
-    let finish_seconds = started.elapsed().as_secs_f64();
-    let started = Instant::now();
-    // The releases' records are most of the work: compress them on every core.
-    let split = SplitIndex::from_single_with(&raw, &|records| {
+    // The releases' records are most of the work: compress them on every core, and only those
+    // the previous build did not have.
+    let records = std::sync::Mutex::new(Vec::new());
+    let split = SplitIndex::from_single_with(raw, &|raw_records| {
         use rayon::prelude::*;
-        records.par_iter().map(|r| pressroom::compress(r)).collect()
+        let (out, made): (Vec<_>, Vec<_>) = raw_records
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let (hash, found) = known.find(i, r);
+                match found {
+                    Some(k) => (k.to_vec(), (hash, None)),
+                    None => {
+                        let bytes = r.compress();
+                        (bytes.clone(), (hash, Some(bytes)))
+                    }
+                }
+            })
+            .unzip();
+        *records.lock().expect("no panic while holding the lock") = made;
+        out
     })?;
-    drop(raw);
     let entry = pressroom::compress(&split.entry);
     let compress_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
@@ -606,18 +744,44 @@ fn write_index(writer: IndexWriter, out: &Path, mode: SplitMode) -> anyhow::Resu
     write_atomically(&out.join(pressroom::INDEX_FILE), &entry)?;
     let names: Vec<&str> = split.parts.iter().map(|(name, _)| name.as_str()).collect();
     remove_stale_parts(out, &names)?;
-    // Read back the folder as written, parts and all: a build never ships an index that does not
-    // load.
-    let index = Index::open(out).context("the index just written does not load")?;
     Ok(WrittenIndex {
         files: 1 + split.parts.len(),
         bytes,
-        terms: index.term_count(),
+        // Counted when the caller reads the folder back.
+        terms: 0,
         parts: split.parts.len(),
-        finish_seconds,
         compress_seconds,
         files_seconds: started.elapsed().as_secs_f64(),
+        records: records
+            .into_inner()
+            .expect("no panic while holding the lock"),
     })
+}
+
+/// Replaces the kept releases of `analyzed` with their analysis, read from the cache, for a build
+/// that cannot rebuild from `previous` after all.
+fn unkeep(analyzed: &mut Analyzed, previous: &State, cache: &Cache) -> anyhow::Result<()> {
+    let mut entries: HashMap<&str, Vec<AnalyzedRelease>> = HashMap::new();
+    for release in &mut analyzed.releases {
+        let Reused::Kept(old) = *release else {
+            continue;
+        };
+        let (key, i) = previous
+            .origin(old)
+            .context("the build state does not match its cache")?;
+        if !entries.contains_key(key) {
+            let entry = cache.get(key).context(
+                "the build cache lost an entry during the build; run again with --no-cache",
+            )?;
+            entries.insert(key, entry.analyzed);
+        }
+        let found = entries[key]
+            .get(i)
+            .context("the build state does not match its cache")?;
+        *release = Reused::New(found.clone());
+    }
+    analyzed.kept = 0;
+    Ok(())
 }
 
 /// Removes part files of earlier builds from `out`, keeping those named in `keep`.

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use indicatif::ProgressBar;
-use pressroom::{AnalyzedRelease, Release};
+use pressroom::{AnalyzedRelease, Release, Reused};
 use rayon::prelude::*;
 
 use crate::cache::{Cache, Entry};
 use crate::config::Adjust;
 use crate::input::{self, FileOutcome, Filter, Problem, Severity, Source};
+use crate::state::State;
 
 /// What to read and how.
 #[derive(Debug, Default)]
@@ -27,8 +28,12 @@ pub struct Plan {
 /// Analyzed releases in walk order, ready for the index writer.
 #[derive(Debug, Default)]
 pub struct Analyzed {
-    /// The releases, in walk order.
-    pub releases: Vec<AnalyzedRelease>,
+    /// The releases, in walk order: analyzed, or kept from the previous build (see
+    /// [`crate::state`]) when their input file did not change.
+    pub releases: Vec<Reused>,
+    /// The input files in walk order: cache key (none without a cache), how many releases, and
+    /// whether they are kept from the previous build.
+    pub files: Vec<(Option<String>, u32, bool)>,
     /// Where each release came from.
     pub sources: Vec<Source>,
     /// Every problem met, in walk order.
@@ -37,6 +42,8 @@ pub struct Analyzed {
     pub inputs: usize,
     /// Input files whose analysis came from the cache.
     pub cache_hits: usize,
+    /// Releases kept from the previous build, neither read nor analyzed again.
+    pub kept: usize,
     /// Input files read and analyzed afresh.
     pub cache_misses: usize,
     /// Seconds spent reading inputs (and cache entries).
@@ -75,11 +82,21 @@ struct Slot {
     cached: Option<Vec<AnalyzedRelease>>,
     /// Whether the cache had this file's analysis (for a page: and it still holds).
     hit: bool,
+    /// The id of its first release in the previous build, when the build takes its releases
+    /// from there.
+    kept: Option<u32>,
     analyzed: Vec<AnalyzedRelease>,
 }
 
-/// Reads and analyzes everything `plan` names; `progress` counts analyzed releases.
-pub fn run(plan: &Plan, cache: Option<&Cache>, progress: &ProgressBar) -> anyhow::Result<Analyzed> {
+/// Reads and analyzes everything `plan` names; `progress` counts analyzed releases. The releases
+/// of an input file that `previous` indexed as it is now come back as [`Reused::Kept`], without
+/// their analysis.
+pub fn run(
+    plan: &Plan,
+    cache: Option<&Cache>,
+    previous: Option<&State>,
+    progress: &ProgressBar,
+) -> anyhow::Result<Analyzed> {
     let started = Instant::now();
     let files = input::files(&plan.inputs, &plan.filter)?;
     let mut slots: Vec<Slot> = files
@@ -90,8 +107,13 @@ pub fn run(plan: &Plan, cache: Option<&Cache>, progress: &ProgressBar) -> anyhow
                 _ => None,
             };
             let key = cache.zip(bytes.as_deref()).map(|(c, b)| c.key(file, b));
-            if let Some(entry) = cache.zip(key.as_deref()).and_then(|(c, k)| c.get(k)) {
-                return from_cache(key, entry);
+            if let (Some(cache), Some(k)) = (cache, key.as_deref()) {
+                if let Some(slot) = kept(cache, previous, k) {
+                    return slot;
+                }
+                if let Some(entry) = cache.get(k) {
+                    return from_cache(key, entry);
+                }
             }
             let outcome = file.read(bytes);
             Slot {
@@ -100,6 +122,7 @@ pub fn run(plan: &Plan, cache: Option<&Cache>, progress: &ProgressBar) -> anyhow
                 outcome,
                 cached: None,
                 hit: false,
+                kept: None,
                 analyzed: Vec::new(),
             }
         })
@@ -122,6 +145,10 @@ pub fn run(plan: &Plan, cache: Option<&Cache>, progress: &ProgressBar) -> anyhow
 
     let started = Instant::now();
     slots.par_iter_mut().for_each(|slot| {
+        if slot.kept.is_some() {
+            progress.inc(slot.outcome.releases.len() as u64);
+            return;
+        }
         let cached = slot.cached.take().unwrap_or_default();
         if slot.hit && slot.raw_page.is_none() {
             progress.inc(cached.len() as u64);
@@ -146,6 +173,14 @@ pub fn run(plan: &Plan, cache: Option<&Cache>, progress: &ProgressBar) -> anyhow
         // entry is written again below.
         if slot.hit && cached != slot.analyzed {
             slot.hit = false;
+        }
+        // A page the previous build indexed as it is now.
+        if slot.hit {
+            slot.kept = previous
+                .zip(slot.key.as_deref())
+                .and_then(|(p, k)| p.releases_of(k))
+                .filter(|&(_, n)| n as usize == slot.analyzed.len())
+                .map(|(first, _)| first);
         }
     });
     let analyze_seconds = started.elapsed().as_secs_f64();
@@ -187,15 +222,43 @@ pub fn run(plan: &Plan, cache: Option<&Cache>, progress: &ProgressBar) -> anyhow
         } else if slot.key.is_some() {
             analyzed.cache_misses += 1;
         }
+        let count = slot.outcome.releases.len() as u32;
+        analyzed.files.push((slot.key, count, slot.kept.is_some()));
         analyzed.inputs += slot.outcome.attempted;
         analyzed.problems.extend(slot.outcome.problems);
         analyzed
             .sources
             .extend(slot.outcome.releases.into_iter().map(|r| r.source));
-        analyzed.releases.extend(slot.analyzed);
+        match slot.kept {
+            Some(first) => {
+                analyzed.kept += count as usize;
+                analyzed
+                    .releases
+                    .extend((first..first + count).map(Reused::Kept));
+            }
+            None => analyzed
+                .releases
+                .extend(slot.analyzed.into_iter().map(Reused::New)),
+        }
     }
     analyzed.cache_seconds = started.elapsed().as_secs_f64();
     Ok(analyzed)
+}
+
+/// A slot for a file of releases that `previous` indexed as it is now: only the outcome (problems
+/// and sources) is read from the cache, and the releases are taken from the previous index.
+fn kept(cache: &Cache, previous: Option<&State>, key: &str) -> Option<Slot> {
+    let (first, count) = previous?.releases_of(key)?;
+    let outcome = cache.get_outcome(key)?;
+    (outcome.page.is_none() && outcome.releases.len() == count as usize).then(|| Slot {
+        key: Some(key.to_string()),
+        outcome,
+        raw_page: None,
+        cached: None,
+        hit: true,
+        kept: Some(first),
+        analyzed: Vec::new(),
+    })
 }
 
 /// A slot for a cache entry. A file of releases comes back settled (its texts are in the
@@ -209,6 +272,7 @@ fn from_cache(key: Option<String>, entry: Entry) -> Slot {
         outcome,
         cached: Some(analyzed),
         hit: true,
+        kept: None,
         analyzed: Vec::new(),
     }
 }

@@ -203,6 +203,14 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 #[test]
 fn an_incremental_rebuild_is_byte_identical_to_a_clean_build() {
+    for split in ["never", "always"] {
+        incremental_rebuilds(split);
+    }
+}
+
+/// Builds the same inputs with the cache after each change (a release added, a file changed, a
+/// file removed, the build state damaged) and without it, and compares the folders.
+fn incremental_rebuilds(split: &'static str) {
     let work = tempfile::tempdir().unwrap();
     let releases = work.path().join("releases");
     std::fs::create_dir(&releases).unwrap();
@@ -223,6 +231,8 @@ fn an_incremental_rebuild_is_byte_identical_to_a_clean_build() {
             "*.rss".into(),
             "--glob".into(),
             "*.md".into(),
+            "--split".into(),
+            split.into(),
             "--out".into(),
             out.into(),
         ];
@@ -239,46 +249,120 @@ fn an_incremental_rebuild_is_byte_identical_to_a_clean_build() {
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
         )
     };
+    // Builds `name` with the cache and `name-clean` without, and checks they are the same.
+    let same_as_clean = |name: &str| -> Value {
+        let incremental = run_build(name, &[]);
+        let clean_name = format!("{name}-clean");
+        let clean = run_build(&clean_name, &["--no-cache"]);
+        assert_eq!(clean["cache"]["enabled"], false);
+        assert_eq!(incremental["indexed"], clean["indexed"], "{split}: {name}");
+        let (incremental_files, clean_files) = (
+            files(&work.path().join(name)),
+            files(&work.path().join(&clean_name)),
+        );
+        assert!(!clean_files.is_empty());
+        assert_eq!(
+            incremental_files.keys().collect::<Vec<_>>(),
+            clean_files.keys().collect::<Vec<_>>(),
+            "{split}: {name}"
+        );
+        for (path, bytes) in &clean_files {
+            assert!(
+                incremental_files[path] == *bytes,
+                "{split}: {name}: {} differs",
+                path.display()
+            );
+        }
+        incremental
+    };
 
     let first = run_build("first", &[]);
     assert_eq!(first["cache"]["misses"], 5, "{first}");
+    assert_eq!(first["cache"]["kept"], 0, "{first}");
     assert!(work.path().join(".pressroom-cache").is_dir());
     let again = run_build("again", &[]);
     assert_eq!(again["cache"]["hits"], 5, "{again}");
     assert_eq!(again["cache"]["misses"], 0, "{again}");
+    // Nothing changed: every release comes from the previous build.
+    assert_eq!(again["cache"]["kept"], again["indexed"], "{again}");
     assert_eq!(
         files(&work.path().join("first")),
         files(&work.path().join("again"))
     );
 
-    // One new release.
+    // One new release; the others are kept.
     std::fs::write(
         releases.join("new.md"),
         "---\ntitle: Ocelot sanctuary opens\ndate: 2024-03-01\n---\n\nA new sanctuary.\n",
     )
     .unwrap();
-    let incremental = run_build("incremental", &[]);
+    let incremental = same_as_clean("incremental");
     assert_eq!(incremental["cache"]["hits"], 5, "{incremental}");
     assert_eq!(incremental["cache"]["misses"], 1, "{incremental}");
-    let clean = run_build("clean", &["--no-cache"]);
-    assert_eq!(clean["cache"]["enabled"], false);
-    assert_eq!(incremental["indexed"], clean["indexed"]);
-    let (incremental, clean) = (
-        files(&work.path().join("incremental")),
-        files(&work.path().join("clean")),
-    );
-    assert!(!clean.is_empty());
     assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        clean.keys().collect::<Vec<_>>()
+        incremental["cache"]["kept"], first["indexed"],
+        "{incremental}"
     );
-    for (path, bytes) in &clean {
-        assert!(incremental[path] == *bytes, "{} differs", path.display());
-    }
     assert_eq!(
         query(&work.path().join("incremental"), "ocelot")["total"],
         1
     );
+
+    // A file changed: its releases are analyzed again, the rest kept.
+    let jsonl = std::fs::read_to_string(releases.join("releases.jsonl")).unwrap();
+    let changed = jsonl.replacen("\"title\": \"", "\"title\": \"Updated: ", 1);
+    assert_ne!(changed, jsonl, "the fixture has a title to change");
+    std::fs::write(releases.join("releases.jsonl"), changed).unwrap();
+    let edited = same_as_clean("edited");
+    assert_eq!(edited["cache"]["misses"], 1, "{edited}");
+    let kept = edited["cache"]["kept"].as_u64().unwrap();
+    assert!(
+        kept > 0 && kept < edited["indexed"].as_u64().unwrap(),
+        "{edited}"
+    );
+    assert_eq!(query(&work.path().join("edited"), "updated")["total"], 1);
+
+    // A file removed: its releases leave the index.
+    std::fs::remove_file(releases.join("new.md")).unwrap();
+    let removed = same_as_clean("removed");
+    assert_eq!(removed["cache"]["misses"], 0, "{removed}");
+    assert_eq!(removed["cache"]["kept"], removed["indexed"], "{removed}");
+    assert_eq!(query(&work.path().join("removed"), "ocelot")["total"], 0);
+
+    // A damaged build state is not used, and costs nothing but time: damaged records are
+    // compressed again, damaged texts make the build analyze every release again.
+    let cache = work.path().join(".pressroom-cache");
+    let damage = |extension: &str| {
+        let mut damaged = 0;
+        for entry in std::fs::read_dir(&cache).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == extension) {
+                let mut bytes = std::fs::read(&path).unwrap();
+                let last = bytes.len() - 1;
+                bytes[last] ^= 0x55;
+                std::fs::write(&path, bytes).unwrap();
+                damaged += 1;
+            }
+        }
+        damaged
+    };
+    let records = damage("prr");
+    assert_eq!(
+        records > 0,
+        split == "always",
+        "{split}: {records} record files"
+    );
+    std::fs::write(
+        releases.join("late.md"),
+        "---\ntitle: Late release\ndate: 2024-04-01\n---\n\nA late one.\n",
+    )
+    .unwrap();
+    let late = same_as_clean("late");
+    assert_eq!(late["cache"]["kept"], removed["indexed"], "{late}");
+    assert!(damage("prt") > 0);
+    std::fs::remove_file(releases.join("late.md")).unwrap();
+    let damaged = same_as_clean("damaged");
+    assert_eq!(damaged["cache"]["kept"], 0, "{damaged}");
 }
 
 #[test]

@@ -1,0 +1,459 @@
+//! What a build leaves in the cache folder for the next one, which rebuilds from it
+//! ([`pressroom::IndexWriter::rebuild`]) instead of analyzing and merging every release again:
+//! the index it wrote (uncompressed, as [`pressroom::IndexWriter::finish`] gives it), which
+//! input file each release came from, a [`ReleaseSummary`] per release, and each release's
+//! compressed record, so that only new or changed records are compressed again.
+//!
+//! Most of those bytes do not change from one deploy to the next, so they are kept apart, per
+//! input file and named by their content, and written only when new:
+//!
+//! * `build.prs`: `"PRSTATE2" | salt (32 bytes) | u64 n | postcard Meta (n bytes) | blake3 of
+//!   Meta (32 bytes) | the index without its releases' texts`. The salt is the cache's (the builder and the settings): a
+//!   state of another builder or other settings is never used.
+//! * `<hash>.prt`: the texts of one input file's releases, as they lie in the index.
+//! * `<hash>.prr`: the compressed records of one input file's releases: `u32 n | n × (u128
+//!   record hash, u32 length) | blake3 of the records (32 bytes) | the records`, named by a hash
+//!   of the table.
+//!
+//! Everything is checked as it is read (hashes, and the index's own checksum once its texts are
+//! back in place). A state that does not read or check is ignored, and the build runs in full.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read as _;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use pressroom::{PreviousIndex, Record, ReleaseSummary};
+
+use crate::cache::Cache;
+
+const FILE: &str = "build.prs";
+const MAGIC: &[u8; 8] = b"PRSTATE2";
+const TEXTS: &str = "prt";
+const RECORDS: &str = "prr";
+
+/// Which releases came from which input file, and what a rebuild needs of each.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Meta {
+    /// Input files in walk order.
+    files: Vec<FileState>,
+    /// One per release, in id order.
+    summaries: Vec<ReleaseSummary>,
+    /// The length of the index, and where the releases' texts lie in it.
+    index_len: u64,
+    text: Range<u64>,
+}
+
+/// One input file of a build.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct FileState {
+    /// Its cache key (empty: it had none).
+    key: String,
+    /// How many releases it gave.
+    count: u32,
+    /// The `.prt` file of its releases' texts, and their length.
+    text: String,
+    text_len: u64,
+    /// The `.prr` file of its releases' compressed records (empty: a single-file index).
+    records: String,
+}
+
+/// A `.prr` file as read: its table of hashes and lengths, and its bytes, with the records back
+/// to back from `start`.
+#[derive(Debug)]
+struct RecordsFile {
+    table: Vec<(u128, u32)>,
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+/// The previous build, as the next one reads it.
+#[derive(Debug)]
+pub struct State {
+    meta: Meta,
+    /// The index, texts and all.
+    index: Vec<u8>,
+    /// The `.prr` files read.
+    records: Vec<RecordsFile>,
+    /// Input file key → its position in `meta.files` and the id of its first release.
+    by_key: HashMap<String, (usize, u32)>,
+}
+
+impl State {
+    /// The state in `cache`'s folder, when there is one of this builder and these settings that
+    /// reads.
+    pub fn load(cache: &Cache) -> Option<State> {
+        let mut file = std::fs::File::open(cache.dir().join(FILE)).ok()?;
+        let mut header = [0; 40];
+        file.read_exact(&mut header).ok()?;
+        if &header[..8] != MAGIC || &header[8..] != cache.salt() {
+            return None;
+        }
+        let mut len = [0; 8];
+        file.read_exact(&mut len).ok()?;
+        let mut meta = vec![0; usize::try_from(u64::from_le_bytes(len)).ok()?];
+        file.read_exact(&mut meta).ok()?;
+        let mut hash = [0; 32];
+        file.read_exact(&mut hash).ok()?;
+        if blake3::hash(&meta) != hash {
+            return None;
+        }
+        let meta: Meta = postcard::from_bytes(&meta).ok()?;
+        let text = usize::try_from(meta.text.start).ok()?..usize::try_from(meta.text.end).ok()?;
+        let index_len = usize::try_from(meta.index_len).ok()?;
+        if text.start > text.end || text.end > index_len {
+            return None;
+        }
+        // The index, with the texts read into their place from their own files.
+        let mut index = vec![0; index_len];
+        file.read_exact(&mut index[..text.start]).ok()?;
+        file.read_exact(&mut index[text.end..]).ok()?;
+        if file.read(&mut [0]).ok()? != 0 {
+            return None;
+        }
+        let mut at = text.start;
+        let mut by_key = HashMap::with_capacity(meta.files.len());
+        let mut first = 0u32;
+        let mut records = Vec::new();
+        for (i, f) in meta.files.iter().enumerate() {
+            let end = at.checked_add(usize::try_from(f.text_len).ok()?)?;
+            if end > text.end {
+                return None;
+            }
+            let mut texts = std::fs::File::open(path(cache, &f.text, TEXTS)).ok()?;
+            texts.read_exact(&mut index[at..end]).ok()?;
+            at = end;
+            // Records that do not read or check are compressed again; the rest still counts.
+            if let Some(file_records) = read_records(cache, &f.records) {
+                records.push(file_records);
+            }
+            if !f.key.is_empty() {
+                by_key.insert(f.key.clone(), (i, first));
+            }
+            first = first.checked_add(f.count)?;
+        }
+        if at != text.end || first as usize != meta.summaries.len() {
+            return None;
+        }
+        Some(State {
+            meta,
+            index,
+            records,
+            by_key,
+        })
+    }
+
+    /// The id of the first release of the input file with cache key `key`, and how many it gave.
+    pub fn releases_of(&self, key: &str) -> Option<(u32, u32)> {
+        let &(i, first) = self.by_key.get(key)?;
+        Some((first, self.meta.files[i].count))
+    }
+
+    /// The input file key and the position in it of previous release `id`.
+    pub fn origin(&self, id: u32) -> Option<(&str, usize)> {
+        let mut first = 0u32;
+        for f in &self.meta.files {
+            if id < first + f.count {
+                return Some((&f.key, (id - first) as usize));
+            }
+            first += f.count;
+        }
+        None
+    }
+
+    /// The index the previous build wrote, uncompressed.
+    pub fn index(&self) -> &[u8] {
+        &self.index
+    }
+
+    /// A summary per previous release.
+    pub fn summaries(&self) -> &[ReleaseSummary] {
+        &self.meta.summaries
+    }
+
+    /// The summaries, moved out (for the next state).
+    pub fn take_summaries(&mut self) -> Vec<ReleaseSummary> {
+        std::mem::take(&mut self.meta.summaries)
+    }
+
+    /// The texts file of the input file with cache key `key`, when its releases are kept.
+    fn texts_of(&self, key: &str) -> Option<(&str, u64)> {
+        let &(i, _) = self.by_key.get(key)?;
+        let f = &self.meta.files[i];
+        Some((&f.text, f.text_len))
+    }
+}
+
+/// The previous build's compressed records, for a build to reuse instead of compressing a record
+/// again.
+#[derive(Debug, Default)]
+pub struct KnownRecords<'a> {
+    /// By the hash of the record's bytes.
+    by_hash: HashMap<u128, &'a [u8]>,
+    /// By previous release id: hash and compressed bytes.
+    by_id: Vec<(u128, &'a [u8])>,
+    /// The previous index, and for each release of this build, its previous id if it is kept.
+    previous: Option<PreviousIndex<'a>>,
+    kept: Vec<Option<u32>>,
+}
+
+impl<'a> KnownRecords<'a> {
+    /// The records of `state`; `kept` gives the previous id of each release of this build that
+    /// the previous build has.
+    pub fn new(state: &'a State, kept: Vec<Option<u32>>) -> KnownRecords<'a> {
+        let mut by_hash = HashMap::with_capacity(state.meta.summaries.len());
+        let mut by_id = Vec::with_capacity(state.meta.summaries.len());
+        for file in &state.records {
+            let blob = &file.bytes[file.start..];
+            let mut at = 0;
+            for &(hash, len) in &file.table {
+                let end = at + len as usize;
+                by_hash.insert(hash, &blob[at..end]);
+                by_id.push((hash, &blob[at..end]));
+                at = end;
+            }
+        }
+        if by_id.len() != state.meta.summaries.len() {
+            // Not every file has its records (a single-file build): no lookup by id.
+            by_id.clear();
+        }
+        KnownRecords {
+            by_hash,
+            by_id,
+            previous: PreviousIndex::new(state.index()).ok(),
+            kept,
+        }
+    }
+
+    /// The hash of record `i` of this build, with its compressed bytes when the previous build
+    /// had the same record. A kept release whose record has the same bytes as before is found
+    /// by comparing them (no hashing); others by their hash.
+    pub fn find(&self, i: usize, record: &Record<'_>) -> (u128, Option<&'a [u8]>) {
+        let old = self.kept.get(i).copied().flatten();
+        if let (Some(old), Some(previous)) = (old, &self.previous) {
+            if let (Some(&(hash, bytes)), Ok(before)) =
+                (self.by_id.get(old as usize), previous.record(old))
+            {
+                if before == *record {
+                    return (hash, Some(bytes));
+                }
+            }
+        }
+        let hash = record_hash(record);
+        (hash, self.by_hash.get(&hash).copied())
+    }
+
+    /// The compressed bytes of a record of the previous build, by hash.
+    fn get(&self, hash: &u128) -> Option<&'a [u8]> {
+        self.by_hash.get(hash).copied()
+    }
+}
+
+/// What a build writes for the next one.
+#[derive(Debug, Default)]
+pub struct NextState {
+    /// Input files in walk order: cache key, how many releases, and whether they were kept from
+    /// the previous build (their texts are stored already).
+    pub files: Vec<(Option<String>, u32, bool)>,
+    /// One per release, in id order.
+    pub summaries: Vec<ReleaseSummary>,
+    /// The index as written, uncompressed.
+    pub index: Vec<u8>,
+    /// Each release's record hash, in id order, with its compressed bytes when they were
+    /// compressed by this build (the others are the previous build's). Empty for a single file.
+    pub records: Vec<(u128, Option<Vec<u8>>)>,
+}
+
+impl NextState {
+    /// Writes the state into `cache`'s folder, replacing the previous one, and removes the texts
+    /// and records no longer named. A state that cannot be written costs the next build speed,
+    /// not correctness: failures are for a warning only.
+    pub fn save(
+        self,
+        cache: &Cache,
+        previous: Option<&State>,
+        known: &KnownRecords<'_>,
+    ) -> anyhow::Result<()> {
+        let index = PreviousIndex::new(&self.index).context("the index just written")?;
+        let doc_count: u32 = self.files.iter().map(|f| f.1).sum();
+        if doc_count != index.len()
+            || self.summaries.len() != doc_count as usize
+            || !(self.records.is_empty() || self.records.len() == doc_count as usize)
+        {
+            anyhow::bail!("the build state does not match the index");
+        }
+        let text = index.text_range(0..doc_count)?;
+        let mut files = Vec::with_capacity(self.files.len());
+        let mut first = 0u32;
+        for (key, count, kept) in self.files {
+            let docs = first..first + count;
+            first += count;
+            let key = key.unwrap_or_default();
+            let texts = match previous.filter(|_| kept).and_then(|p| p.texts_of(&key)) {
+                Some((name, len)) => (name.to_string(), len),
+                None => {
+                    let bytes = &self.index[index.text_range(docs.clone())?];
+                    let name = content_name(bytes);
+                    write_once(cache, &name, TEXTS, bytes)?;
+                    (name, bytes.len() as u64)
+                }
+            };
+            let records = match self.records.get(docs.start as usize..docs.end as usize) {
+                Some(records) if !records.is_empty() => {
+                    let mut list = Vec::with_capacity(4 + records.len() * 20);
+                    list.extend_from_slice(&(records.len() as u32).to_le_bytes());
+                    for (hash, bytes) in records {
+                        let len = match bytes {
+                            Some(bytes) => bytes.len(),
+                            None => known.get(hash).map_or(0, |b| b.len()),
+                        };
+                        list.extend_from_slice(&hash.to_le_bytes());
+                        list.extend_from_slice(&(len as u32).to_le_bytes());
+                    }
+                    let name = content_name(&list);
+                    if !path(cache, &name, RECORDS).exists() {
+                        let start = list.len();
+                        list.extend_from_slice(&[0; 32]);
+                        for (hash, bytes) in records {
+                            let bytes = match bytes {
+                                Some(bytes) => bytes.as_slice(),
+                                None => known.get(hash).context("a record vanished")?,
+                            };
+                            list.extend_from_slice(bytes);
+                        }
+                        let hash = content_hash(&list[start + 32..]);
+                        list[start..start + 32].copy_from_slice(&hash);
+                        write_once(cache, &name, RECORDS, &list)?;
+                    }
+                    name
+                }
+                _ => String::new(),
+            };
+            files.push(FileState {
+                key,
+                count,
+                text: texts.0,
+                text_len: texts.1,
+                records,
+            });
+        }
+        let meta = Meta {
+            files,
+            summaries: self.summaries,
+            index_len: self.index.len() as u64,
+            text: text.start as u64..text.end as u64,
+        };
+        let encoded = postcard::to_allocvec(&meta)?;
+        cache.write_parts(
+            &cache.dir().join(FILE),
+            &[
+                MAGIC,
+                cache.salt(),
+                &(encoded.len() as u64).to_le_bytes(),
+                &encoded,
+                blake3::hash(&encoded).as_bytes(),
+                &self.index[..text.start],
+                &self.index[text.end..],
+            ],
+        )?;
+
+        let named: HashSet<&str> = meta
+            .files
+            .iter()
+            .flat_map(|f| [f.text.as_str(), f.records.as_str()])
+            .collect();
+        prune(cache, &named);
+        Ok(())
+    }
+}
+
+/// Removes the state from `cache`'s folder (a build that could not write a new one must not leave
+/// an old one behind).
+pub fn forget(cache: &Cache) {
+    let _ = std::fs::remove_file(cache.dir().join(FILE));
+}
+
+/// The hash a record is known by: of its bytes.
+pub fn record_hash(record: &Record<'_>) -> u128 {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&record.head);
+    hasher.update(record.text);
+    let hash = hasher.finalize();
+    u128::from_le_bytes(hash.as_bytes()[..16].try_into().expect("16 of 32 bytes"))
+}
+
+fn path(cache: &Cache, name: &str, extension: &str) -> PathBuf {
+    cache.dir().join(format!("{name}.{extension}"))
+}
+
+/// Writes a content-named file, unless it is there already.
+fn write_once(cache: &Cache, name: &str, extension: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = path(cache, name, extension);
+    if path.exists() {
+        return Ok(());
+    }
+    cache.write(&path, bytes)
+}
+
+/// The table (hashes and lengths) and the records of the `.prr` file `name`, when its bytes
+/// still hash to its name.
+fn read_records(cache: &Cache, name: &str) -> Option<RecordsFile> {
+    if name.is_empty() {
+        return None;
+    }
+    let bytes = std::fs::read(path(cache, name, RECORDS)).ok()?;
+    let n = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+    let table_end = 4usize.checked_add(n.checked_mul(20)?)?;
+    if content_name(bytes.get(..table_end)?) != name {
+        return None;
+    }
+    let table = &bytes[4..table_end];
+    let mut list = Vec::with_capacity(n);
+    let mut total = 0usize;
+    for entry in table.chunks_exact(20) {
+        let hash = u128::from_le_bytes(entry[..16].try_into().ok()?);
+        let len = u32::from_le_bytes(entry[16..].try_into().ok()?);
+        total = total.checked_add(len as usize)?;
+        list.push((hash, len));
+    }
+    let start = table_end + 32;
+    let blob = bytes.get(start..)?;
+    if blob.len() != total || content_hash(blob) != bytes[table_end..start] {
+        return None;
+    }
+    Some(RecordsFile {
+        table: list,
+        bytes,
+        start,
+    })
+}
+
+/// The name of a texts or records file: a hash of its bytes (of a records file: of its table).
+fn content_name(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..32].to_string()
+}
+
+/// A hash of many megabytes, on every core.
+fn content_hash(bytes: &[u8]) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_rayon(bytes);
+    *hasher.finalize().as_bytes()
+}
+
+/// Removes the texts and records files that `named` does not name.
+fn prune(cache: &Cache, named: &HashSet<&str>) {
+    let Ok(entries) = std::fs::read_dir(cache.dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let ours = path.extension().is_some_and(|e| e == TEXTS || e == RECORDS);
+        let stale = path
+            .file_stem()
+            .is_some_and(|s| !named.contains(&*s.to_string_lossy()));
+        if ours && stale {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! Rebuilding an index from the previous one, for a deploy that adds, changes or removes a few
+//! releases of many.
+//!
+//! A clean build analyzes every release and merges every release's terms into postings. A
+//! rebuild takes the releases that did not change from the previous index instead: their
+//! postings are copied (with new document ids, positions as they are), their titles, urls and
+//! texts too, and only the new releases are analyzed and added. What the index does not keep of a
+//! release (its exact lengths, the language it is stemmed in, its acronyms) comes from a
+//! [`ReleaseSummary`] the builder kept. The rest of the writing is shared with
+//! [`IndexWriter::finish`], so a rebuild gives the same bytes as a clean build of the same
+//! releases in the same order.
+
+use std::collections::HashMap;
+
+use crate::format::{
+    self, split_term_value, DocData, DocRecord, Layout, Meta, PostingEntries, PostingEntry,
+    PostingsBuilder, Section, Settings, FORMAT_VERSION,
+};
+use crate::writer::{PendingDoc, PendingTerm, ReleaseSummary};
+use crate::{AnalyzedRelease, Error, IndexWriter, Record};
+
+/// A single-file index as [`IndexWriter::finish`] wrote it (uncompressed), opened for
+/// [`IndexWriter::rebuild`].
+#[derive(Debug)]
+pub struct PreviousIndex<'a> {
+    bytes: &'a [u8],
+    layout: Layout,
+    meta: Meta,
+    categories: Vec<String>,
+    langs: Vec<String>,
+}
+
+impl<'a> PreviousIndex<'a> {
+    /// Opens `bytes`, checking them as any index is checked. Only an index of this format version
+    /// can be rebuilt: an older one is an [`Error::Version`].
+    pub fn new(bytes: &'a [u8]) -> Result<PreviousIndex<'a>, Error> {
+        let layout = format::read_container(bytes)?;
+        if layout.version != FORMAT_VERSION {
+            return Err(Error::Version {
+                expected: FORMAT_VERSION,
+                got: layout.version,
+            });
+        }
+        if layout.has(Section::Manifest) {
+            return Err(Error::corrupt(
+                "rebuild",
+                "a split index cannot be rebuilt: keep what IndexWriter::finish wrote",
+            ));
+        }
+        let meta = Meta::decode(layout.get(bytes, Section::Meta))?;
+        let docs = layout.get(bytes, Section::Docs);
+        if docs.len() != (meta.doc_count as usize + 1) * format::DOC_RECORD_LEN {
+            return Err(Error::corrupt("DOCS", "not one record per release"));
+        }
+        Ok(PreviousIndex {
+            categories: format::read_string_table(
+                layout.get(bytes, Section::Categories),
+                "CATEGORIES",
+            )?,
+            langs: format::read_string_table(layout.get(bytes, Section::Langs), "LANGS")?,
+            bytes,
+            layout,
+            meta,
+        })
+    }
+
+    /// The number of releases in the index.
+    pub fn len(&self) -> u32 {
+        self.meta.doc_count
+    }
+
+    /// Whether the index holds no release.
+    pub fn is_empty(&self) -> bool {
+        self.meta.doc_count == 0
+    }
+
+    /// The url of release `doc`.
+    pub fn url(&self, doc: u32) -> Result<&'a str, Error> {
+        let record = DocRecord::read(self.section(Section::Docs), doc)?;
+        Ok(DocData::read(self.section(Section::DocData), record.data_offset)?.url)
+    }
+
+    /// Where the releases' texts lie in the index's bytes: the TEXT section, or the part of it
+    /// that holds releases `docs` (a builder may keep the texts apart from the rest).
+    pub fn text_range(&self, docs: std::ops::Range<u32>) -> Result<std::ops::Range<usize>, Error> {
+        let records = self.section(Section::Docs);
+        let (start, end) = (
+            DocRecord::read(records, docs.start)?.text_offset as usize,
+            DocRecord::read(records, docs.end)?.text_offset as usize,
+        );
+        let text = self.section(Section::Text);
+        let at = text.as_ptr() as usize - self.bytes.as_ptr() as usize;
+        if start > end || end > text.len() {
+            return Err(Error::corrupt("TEXT", format!("releases {docs:?}")));
+        }
+        Ok(at + start..at + end)
+    }
+
+    /// Release `doc`'s record, as a split index stores it (see [`crate::SplitIndex`]).
+    pub fn record(&self, doc: u32) -> Result<Record<'a>, Error> {
+        let docs = self.section(Section::Docs);
+        let (this, next) = (DocRecord::read(docs, doc)?, DocRecord::read(docs, doc + 1)?);
+        let data = self
+            .section(Section::DocData)
+            .get(this.data_offset as usize..next.data_offset as usize)
+            .ok_or_else(|| Error::corrupt("DOCDATA", format!("release {doc}")))?;
+        let mut head = Vec::with_capacity(data.len() + 2);
+        format::put_varint(&mut head, data.len() as u64);
+        head.extend_from_slice(data);
+        let text = self
+            .section(Section::Text)
+            .get(this.text_offset as usize..next.text_offset as usize)
+            .ok_or_else(|| Error::corrupt("TEXT", format!("release {doc}")))?;
+        Ok(Record { head, text })
+    }
+
+    fn section(&self, section: Section) -> &'a [u8] {
+        self.layout.get(self.bytes, section)
+    }
+
+    /// What the writer keeps of release `doc`, with its text.
+    fn pending_doc(&self, doc: u32) -> Result<(PendingDoc, &'a [u8]), Error> {
+        let docs = self.section(Section::Docs);
+        let (this, next) = (DocRecord::read(docs, doc)?, DocRecord::read(docs, doc + 1)?);
+        let data = DocData::read(self.section(Section::DocData), this.data_offset)?;
+        let text = self
+            .section(Section::Text)
+            .get(this.text_offset as usize..next.text_offset as usize)
+            .ok_or_else(|| Error::corrupt("TEXT", format!("release {doc}")))?;
+        let name = |table: &[String], id: u32, what: &'static str| {
+            table
+                .get(id as usize)
+                .cloned()
+                .ok_or_else(|| Error::corrupt(what, format!("release {doc}: no id {id}")))
+        };
+        let lang = match data.lang {
+            0 => None,
+            id => Some(name(&self.langs, id - 1, "LANGS")?),
+        };
+        let categories = data
+            .categories
+            .iter()
+            .map(|&id| name(&self.categories, id, "CATEGORIES"))
+            .collect::<Result<_, _>>()?;
+        let pending = PendingDoc {
+            date: this.date,
+            title_len: this.title_len,
+            body_len: this.body_len,
+            text_offset: 0,
+            title: data.title.to_owned(),
+            url: data.url.to_owned(),
+            lang,
+            categories,
+        };
+        Ok((pending, text))
+    }
+}
+
+/// A release of a rebuild: one of the previous index, by its id there, or a new one.
+// Not boxed: a clean build has only new ones, and a box each would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reused {
+    /// Release `id` of the previous index, unchanged.
+    Kept(u32),
+    /// A release the previous index does not have (or had otherwise).
+    New(AnalyzedRelease),
+}
+
+impl IndexWriter {
+    /// Whether [`IndexWriter::rebuild`] can write `releases` from `previous`: one summary per
+    /// previous release, and kept releases in increasing id order.
+    pub fn can_rebuild(
+        previous: &PreviousIndex<'_>,
+        summaries: &[ReleaseSummary],
+        releases: &[Reused],
+    ) -> bool {
+        let mut last_kept = None;
+        summaries.len() == previous.len() as usize
+            && releases.iter().all(|release| match *release {
+                Reused::Kept(old) => {
+                    let in_order = old < previous.len() && last_kept.map_or(true, |last| old > last);
+                    last_kept = Some(old);
+                    in_order
+                }
+                Reused::New(_) => true,
+            })
+    }
+
+    /// Writes the index of `releases`, in that order, taking the kept ones from `previous`:
+    /// the same bytes as [`IndexWriter::add_analyzed`] of each release and
+    /// [`IndexWriter::finish`] would give, without analyzing or merging the kept releases again.
+    ///
+    /// `summaries` holds one [`ReleaseSummary`] per release of `previous`, in id order. Kept
+    /// releases must come in increasing id order (ids of the previous index may be left out, new
+    /// releases may stand anywhere); otherwise, or when `summaries` does not fit `previous`, this
+    /// returns `Ok(None)` (see [`IndexWriter::can_rebuild`]) and the caller builds from scratch.
+    pub fn rebuild(
+        previous: &PreviousIndex<'_>,
+        summaries: &[ReleaseSummary],
+        releases: Vec<Reused>,
+        settings: Settings,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        if !IndexWriter::can_rebuild(previous, summaries, &releases) {
+            return Ok(None);
+        }
+        // The new id of each previous release (u32::MAX: left out).
+        let mut new_ids = vec![u32::MAX; previous.len() as usize];
+        for (new_id, release) in releases.iter().enumerate() {
+            if let Reused::Kept(old) = *release {
+                new_ids[old as usize] = new_id as u32;
+            }
+        }
+
+        let mut writer = IndexWriter::new();
+        writer.set_settings(settings);
+        for release in releases {
+            match release {
+                Reused::New(analyzed) => {
+                    // Its postings go to `writer.postings`, merged below.
+                    writer.add_analyzed(analyzed)?;
+                }
+                Reused::Kept(old) => {
+                    let summary = &summaries[old as usize];
+                    let (mut pending, text) = previous.pending_doc(old)?;
+                    pending.text_offset =
+                        u32::try_from(writer.text.len()).map_err(|_| Error::TooLarge {
+                            what: "the release text",
+                            limit: u64::from(u32::MAX),
+                        })?;
+                    writer.text.extend_from_slice(text);
+                    writer.docs.push(pending);
+                    writer.acronyms.add(&summary.acronyms, &summary.capitals);
+                    writer.meta.doc_count += 1;
+                    writer.meta.title_tokens += u64::from(summary.title_len);
+                    writer.meta.body_tokens += u64::from(summary.body_len);
+                }
+            }
+        }
+
+        let fresh = std::mem::take(&mut writer.postings);
+        let terms = merge_terms(previous, summaries, &new_ids, fresh)?;
+        writer.write(terms).map(Some)
+    }
+}
+
+/// One term of a rebuild: its postings in the previous index (the fst value) and in the new
+/// releases.
+struct TermJob {
+    term: String,
+    /// The fst value, and where the postings end.
+    previous: Option<(u64, usize)>,
+    fresh: Option<PendingTerm>,
+}
+
+/// Every term of the rebuilt index, sorted, with its postings: the previous index's, with new
+/// ids and without the releases left out, merged with the new releases' (`fresh`), on every
+/// core.
+fn merge_terms(
+    previous: &PreviousIndex<'_>,
+    summaries: &[ReleaseSummary],
+    new_ids: &[u32],
+    fresh: HashMap<String, PendingTerm>,
+) -> Result<Vec<(String, PendingTerm)>, Error> {
+    let map = fst::Map::new(previous.section(Section::Terms))
+        .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+    let postings = previous.section(Section::Postings);
+    let mut fresh: Vec<(String, PendingTerm)> = fresh.into_iter().collect();
+    fresh.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+
+    let mut jobs: Vec<TermJob> = Vec::with_capacity(map.len() + fresh.len());
+    let mut fresh = fresh.into_iter().peekable();
+    let mut stream = fst::IntoStreamer::into_stream(&map);
+    while let Some((term, value)) = fst::Streamer::next(&mut stream) {
+        while let Some((t, pending)) = fresh.next_if(|(t, _)| t.as_bytes() < term) {
+            jobs.push(TermJob {
+                term: t,
+                previous: None,
+                fresh: Some(pending),
+            });
+        }
+        let same = fresh.next_if(|(t, _)| t.as_bytes() == term).map(|f| f.1);
+        // Postings are written in term order: a term's end is where the next begins.
+        let (offset, _) = split_term_value(value);
+        if let Some(previous) = jobs.iter_mut().rev().find_map(|j| j.previous.as_mut()) {
+            previous.1 = offset;
+        }
+        jobs.push(TermJob {
+            term: String::from_utf8(term.to_vec())
+                .map_err(|_| Error::corrupt("TERMS", "a term is not UTF-8"))?,
+            previous: Some((value, postings.len())),
+            fresh: same,
+        });
+    }
+    jobs.extend(fresh.map(|(term, pending)| TermJob {
+        term,
+        previous: None,
+        fresh: Some(pending),
+    }));
+
+    let merged = crate::parallel::map(jobs, |job| merge_term(postings, summaries, new_ids, job));
+    let mut terms = Vec::with_capacity(merged.len());
+    for term in merged {
+        terms.extend(term?);
+    }
+    Ok(terms)
+}
+
+/// One term's postings in the rebuilt index; `None` when none of its releases is left.
+fn merge_term(
+    postings: &[u8],
+    summaries: &[ReleaseSummary],
+    new_ids: &[u32],
+    job: TermJob,
+) -> Result<Option<(String, PendingTerm)>, Error> {
+    let mut out = PendingTerm::default();
+    let has_fresh = job.fresh.is_some();
+    let fresh = job.fresh.unwrap_or_default();
+    let mut fresh_entries = fresh.postings.entries().peekable();
+    let copy = |out: &mut PostingsBuilder, doc: u32, e: &PostingEntry<'_>| {
+        out.push_encoded(doc, e.title_tf, e.body_tf, e.positions);
+    };
+    if let Some((value, end)) = job.previous {
+        let (offset, df) = split_term_value(value);
+        let bytes = postings
+            .get(offset..end)
+            .ok_or_else(|| Error::corrupt("POSTINGS", format!("term {:?}", job.term)))?;
+        if !has_fresh {
+            // Most terms: none of the new releases has them, and their releases keep their
+            // order and distance.
+            let mut langs = crate::stems::LangCounts::default();
+            let shifted = PostingsBuilder::shifted(bytes, df, new_ids, |doc| {
+                if let Some(stemmer) = summaries[doc as usize].stemmer {
+                    langs.add(stemmer);
+                }
+            })?;
+            if let Some(postings) = shifted {
+                return Ok(Some((job.term, PendingTerm { postings, langs })));
+            }
+        }
+        for entry in PostingEntries::at(postings, offset, df)? {
+            let entry = entry?;
+            let new_id = *new_ids
+                .get(entry.doc as usize)
+                .ok_or_else(|| Error::corrupt("POSTINGS", "document id out of range"))?;
+            if new_id == u32::MAX {
+                continue;
+            }
+            while let Some(f) = fresh_entries.next_if(|f| f.as_ref().is_ok_and(|f| f.doc < new_id))
+            {
+                let f = f?;
+                copy(&mut out.postings, f.doc, &f);
+            }
+            copy(&mut out.postings, new_id, &entry);
+            if let Some(stemmer) = summaries[entry.doc as usize].stemmer {
+                out.langs.add(stemmer);
+            }
+        }
+    }
+    for f in fresh_entries {
+        let f = f?;
+        copy(&mut out.postings, f.doc, &f);
+    }
+    out.langs.merge(&fresh.langs);
+    Ok((out.postings.df() > 0).then_some((job.term, out)))
+}

@@ -1,0 +1,197 @@
+//! A rebuild from the previous index gives the same bytes as a clean build of the same releases.
+
+use pressroom::{AnalyzedRelease, Date, IndexWriter, PreviousIndex, Release, Reused, Settings};
+
+/// A small deterministic generator, so the corpus is varied and the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a>(&mut self, words: &[&'a str]) -> &'a str {
+        words[(self.next() % words.len() as u64) as usize]
+    }
+}
+
+const ENGLISH: &[&str] = &[
+    "election",
+    "elected",
+    "elects",
+    "summit",
+    "security",
+    "cooperation",
+    "ministers",
+    "meeting",
+    "Astana",
+    "signed",
+    "agreement",
+    "energy",
+    "résumé",
+    "resume",
+    "delegation",
+    "visit",
+];
+const RUSSIAN: &[&str] = &[
+    "права",
+    "правами",
+    "встреча",
+    "встречи",
+    "министр",
+    "министров",
+];
+
+/// Release `i` of a corpus: languages, categories, acronyms and words vary with `i`, so that
+/// removing or adding a release changes the term, category and language tables.
+fn release(i: u64) -> Release {
+    let mut rng = Rng(i * 7919 + 17);
+    let (lang, words) = match i % 4 {
+        0 | 1 => (Some("en".to_string()), ENGLISH),
+        2 => (Some("ru".to_string()), RUSSIAN),
+        _ => (None, ENGLISH),
+    };
+    let mut body: Vec<String> = (0..20 + i % 30)
+        .map(|_| rng.pick(words).to_string())
+        .collect();
+    if i % 5 == 0 {
+        body.push("the Shanghai Cooperation Organisation (SCO) met.".into());
+    }
+    if i % 7 == 3 {
+        body.push(format!("word{i} only here"));
+    }
+    Release {
+        url: format!("/press/{i}"),
+        title: format!("{} {} {i}", rng.pick(words), rng.pick(words)),
+        date: Some(
+            Date::new(
+                2020 + (i % 5) as u16,
+                1 + (i % 12) as u8,
+                1 + (i % 28) as u8,
+            )
+            .unwrap(),
+        ),
+        categories: (0..i % 3)
+            .map(|c| format!("topic {}", (i + c) % 6))
+            .collect(),
+        lang: lang
+            .filter(|_| i != 9)
+            .or((i == 9).then(|| "fr".to_string())),
+        body: body.join(" "),
+    }
+}
+
+fn settings() -> Settings {
+    Settings {
+        excerpt_words: 24,
+        ..Settings::default()
+    }
+}
+
+fn clean(ids: &[u64]) -> Vec<u8> {
+    let mut writer = IndexWriter::new();
+    writer.set_settings(settings());
+    for &i in ids {
+        writer.add(release(i)).unwrap();
+    }
+    writer.finish().unwrap()
+}
+
+/// Rebuilds `now` from the index of `before`: a release of both is kept, others are new.
+fn rebuilt(before: &[u64], now: &[u64]) -> Option<Vec<u8>> {
+    let previous_bytes = clean(before);
+    let previous = PreviousIndex::new(&previous_bytes).unwrap();
+    let summaries: Vec<_> = before
+        .iter()
+        .map(|&i| AnalyzedRelease::new(release(i)).summary())
+        .collect();
+    let releases = now
+        .iter()
+        .map(|i| match before.iter().position(|b| b == i) {
+            Some(old) => Reused::Kept(old as u32),
+            None => Reused::New(AnalyzedRelease::new(release(*i))),
+        })
+        .collect();
+    IndexWriter::rebuild(&previous, &summaries, releases, settings()).unwrap()
+}
+
+#[test]
+fn a_rebuild_gives_the_bytes_of_a_clean_build() {
+    let all: Vec<u64> = (0..60).collect();
+    let cases: Vec<(&str, Vec<u64>, Vec<u64>)> = vec![
+        ("one new at the end", all[..59].to_vec(), all.clone()),
+        ("one new at the start", all[1..].to_vec(), all.clone()),
+        (
+            "new ones in the middle",
+            [&all[..20], &all[25..]].concat(),
+            all.clone(),
+        ),
+        (
+            "releases removed",
+            all.clone(),
+            [&all[..9], &all[10..33], &all[40..]].concat(),
+        ),
+        (
+            "removed and added",
+            [&all[..30], &all[31..]].concat(),
+            [&all[..3], &all[4..30], &[30], &all[31..57]].concat(),
+        ),
+        ("nothing changed", all.clone(), all.clone()),
+        ("everything new", all[..30].to_vec(), all[30..].to_vec()),
+        ("from nothing", Vec::new(), all[..10].to_vec()),
+    ];
+    for (what, before, now) in cases {
+        let expected = clean(&now);
+        let got = rebuilt(&before, &now).unwrap_or_else(|| panic!("{what}: no rebuild"));
+        assert!(
+            got == expected,
+            "{what}: the rebuild differs from a clean build"
+        );
+    }
+}
+
+#[test]
+fn a_rebuild_declines_what_it_cannot_reproduce() {
+    let before: Vec<u64> = (0..10).collect();
+    let bytes = clean(&before);
+    let previous = PreviousIndex::new(&bytes).unwrap();
+    let summaries: Vec<_> = before
+        .iter()
+        .map(|&i| AnalyzedRelease::new(release(i)).summary())
+        .collect();
+    // Kept releases out of their previous order: ids would not follow the postings.
+    let swapped = vec![Reused::Kept(1), Reused::Kept(0)];
+    assert_eq!(
+        IndexWriter::rebuild(&previous, &summaries, swapped, settings()).unwrap(),
+        None
+    );
+    // Summaries that do not belong to this index.
+    let kept = vec![Reused::Kept(0)];
+    assert_eq!(
+        IndexWriter::rebuild(&previous, &summaries[1..], kept, settings()).unwrap(),
+        None
+    );
+    // An id the previous index does not have.
+    let beyond = vec![Reused::Kept(10)];
+    assert_eq!(
+        IndexWriter::rebuild(&previous, &summaries, beyond, settings()).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn only_a_single_file_index_of_this_version_can_be_rebuilt() {
+    let bytes = clean(&[1, 2, 3]);
+    let split = pressroom::SplitIndex::from_single(&bytes).unwrap();
+    assert!(PreviousIndex::new(&split.entry).is_err());
+    let mut damaged = bytes.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 1;
+    assert!(matches!(
+        PreviousIndex::new(&damaged),
+        Err(pressroom::Error::Checksum { .. })
+    ));
+}
