@@ -130,23 +130,32 @@ impl Section {
 
 /// Assembles sections (in [`Section::WHOLE`] or [`Section::ENTRY`] order) into one file.
 pub(crate) fn write_container(sections: &[(Section, Vec<u8>)]) -> Vec<u8> {
+    let pieces: Vec<(Section, Vec<&[u8]>)> = sections
+        .iter()
+        .map(|(section, bytes)| (*section, vec![&bytes[..]]))
+        .collect();
+    write_container_pieces(&pieces)
+}
+
+/// [`write_container`] of sections given in pieces, written one after the other.
+pub(crate) fn write_container_pieces(sections: &[(Section, Vec<&[u8]>)]) -> Vec<u8> {
+    let len = |pieces: &[&[u8]]| pieces.iter().map(|p| p.len()).sum::<usize>();
     let table_len = sections.len() * TABLE_ENTRY_LEN;
-    let total: usize =
-        HEADER_LEN + table_len + sections.iter().map(|(_, b)| b.len()).sum::<usize>();
+    let total: usize = HEADER_LEN + table_len + sections.iter().map(|(_, p)| len(p)).sum::<usize>();
     let mut out = Vec::with_capacity(total);
     out.extend_from_slice(MAGIC);
     put_u32(&mut out, FORMAT_VERSION);
     put_u32(&mut out, sections.len() as u32);
     put_u32(&mut out, 0); // checksum, filled in below
     let mut offset = (HEADER_LEN + table_len) as u64;
-    for (id, bytes) in sections {
+    for (id, pieces) in sections {
         put_u32(&mut out, *id as u32);
         put_u64(&mut out, offset);
-        put_u64(&mut out, bytes.len() as u64);
-        offset += bytes.len() as u64;
+        put_u64(&mut out, len(pieces) as u64);
+        offset += len(pieces) as u64;
     }
-    for (_, bytes) in sections {
-        out.extend_from_slice(bytes);
+    for piece in sections.iter().flat_map(|(_, pieces)| pieces) {
+        out.extend_from_slice(piece);
     }
     let crc = checksum(&out[HEADER_LEN..]);
     out[16..20].copy_from_slice(&crc.to_le_bytes());
@@ -181,6 +190,12 @@ impl Layout {
 /// Validates magic, version, checksum and the section table, in that order, before anything
 /// else reads the bytes.
 pub(crate) fn read_container(bytes: &[u8]) -> Result<Layout, Error> {
+    read_container_checking(bytes, true)
+}
+
+/// [`read_container`], with the checksum left out when `check` is false: for bytes this process
+/// has just written, whose checksum it computed itself.
+pub(crate) fn read_container_checking(bytes: &[u8], check: bool) -> Result<Layout, Error> {
     if bytes.len() < 8 || &bytes[..8] != MAGIC {
         return Err(Error::NotAnIndex {
             found: bytes[..bytes.len().min(8)].to_vec(),
@@ -197,9 +212,11 @@ pub(crate) fn read_container(bytes: &[u8]) -> Result<Layout, Error> {
     }
     let count = header.u32()? as usize;
     let expected = header.u32()?;
-    let actual = checksum(&bytes[HEADER_LEN..]);
-    if expected != actual {
-        return Err(Error::Checksum { expected, actual });
+    if check {
+        let actual = checksum(&bytes[HEADER_LEN..]);
+        if expected != actual {
+            return Err(Error::Checksum { expected, actual });
+        }
     }
     if count > 64 {
         return Err(Error::corrupt("header", format!("{count} sections")));
@@ -630,7 +647,7 @@ impl PostingsBuilder {
         self.last_doc = Some(doc);
     }
 
-    /// The postings `bytes` (as [`PostingsBuilder::write_to`] wrote them, of a term in `df`
+    /// The postings `bytes` (as the writer wrote them, of a term in `df`
     /// documents) with every document id moved to `new_ids[id]`, when that moves all of them by
     /// the same amount: then only the first id changes, and the rest is copied as it is. `None`
     /// when the ids move apart (a release was added or left out between two of them). `visit`
@@ -702,10 +719,10 @@ impl PostingsBuilder {
         self.df
     }
 
-    pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
-        put_varint(out, self.docs.len() as u64);
-        out.extend_from_slice(&self.docs);
-        out.extend_from_slice(&self.positions);
+    /// The documents stream and the positions stream. A term's postings in the index are
+    /// `varint documents stream length | documents | positions`.
+    pub(crate) fn streams(&self) -> [&[u8]; 2] {
+        [&self.docs, &self.positions]
     }
 }
 
@@ -1258,7 +1275,10 @@ mod tests {
         b.push(5, &[0], &[]);
         b.push(300, &[1, 2], &[100_000]);
         let mut bytes = vec![0xAA]; // a leading byte, so the offset is not zero
-        b.write_to(&mut bytes);
+        let [docs, positions] = b.streams();
+        put_varint(&mut bytes, docs.len() as u64);
+        bytes.extend_from_slice(docs);
+        bytes.extend_from_slice(positions);
         let list = read_postings(&bytes, 1, b.df(), 301).unwrap();
         assert_eq!(
             list,

@@ -35,7 +35,6 @@ mod excerpt;
 mod format;
 mod fst_check;
 mod index;
-#[cfg(not(target_arch = "wasm32"))]
 mod parallel;
 pub mod query;
 #[cfg(not(target_arch = "wasm32"))]

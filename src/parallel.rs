@@ -1,9 +1,29 @@
 //! Work shared out among the cores, natively, without a thread pool crate in the engine: a
 //! builder's big loops (merging postings, stemming, compressing dictionary parts) take `items`
 //! in contiguous ranges, one per core, and give the results back in order, so the output does
-//! not depend on the number of cores.
+//! not depend on the number of cores. In wasm everything runs in turn.
+
+/// `a()` and `b()`, side by side natively.
+pub(crate) fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (a(), b())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::scope(|scope| {
+            let a = scope.spawn(a);
+            let b = b();
+            (a.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), b)
+        })
+    }
+}
 
 /// `f` of each item, in order, computed on every core.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads == 1 || items.len() < 2 {

@@ -34,7 +34,18 @@ impl<'a> PreviousIndex<'a> {
     /// Opens `bytes`, checking them as any index is checked. Only an index of this format version
     /// can be rebuilt: an older one is an [`Error::Version`].
     pub fn new(bytes: &'a [u8]) -> Result<PreviousIndex<'a>, Error> {
-        let layout = format::read_container(bytes)?;
+        PreviousIndex::open(bytes, true)
+    }
+
+    /// [`PreviousIndex::new`] of an index this process has just written (the output of
+    /// [`IndexWriter::finish`] or [`IndexWriter::rebuild`]): everything is checked but the
+    /// checksum over all of it, which the writer has just computed.
+    pub fn just_written(bytes: &'a [u8]) -> Result<PreviousIndex<'a>, Error> {
+        PreviousIndex::open(bytes, false)
+    }
+
+    fn open(bytes: &'a [u8], check: bool) -> Result<PreviousIndex<'a>, Error> {
+        let layout = format::read_container_checking(bytes, check)?;
         if layout.version != FORMAT_VERSION {
             return Err(Error::Version {
                 expected: FORMAT_VERSION,
@@ -179,7 +190,8 @@ impl IndexWriter {
         summaries.len() == previous.len() as usize
             && releases.iter().all(|release| match *release {
                 Reused::Kept(old) => {
-                    let in_order = old < previous.len() && last_kept.map_or(true, |last| old > last);
+                    let in_order =
+                        old < previous.len() && last_kept.map_or(true, |last| old > last);
                     last_kept = Some(old);
                     in_order
                 }
@@ -214,34 +226,63 @@ impl IndexWriter {
 
         let mut writer = IndexWriter::new();
         writer.set_settings(settings);
+        // The releases' texts, in order: kept ones where they lie in the previous index, new
+        // ones as ranges of the writer's text.
+        let mut text: Vec<TextPiece<'_>> = Vec::with_capacity(releases.len());
+        let mut text_len = 0usize;
+        let too_long = || Error::TooLarge {
+            what: "the release text",
+            limit: u64::from(u32::MAX),
+        };
         for release in releases {
+            let offset = u32::try_from(text_len).map_err(|_| too_long())?;
             match release {
                 Reused::New(analyzed) => {
                     // Its postings go to `writer.postings`, merged below.
+                    let start = writer.text.len();
                     writer.add_analyzed(analyzed)?;
+                    let added = start..writer.text.len();
+                    text_len += added.len();
+                    text.push(TextPiece::New(added));
                 }
                 Reused::Kept(old) => {
                     let summary = &summaries[old as usize];
-                    let (mut pending, text) = previous.pending_doc(old)?;
-                    pending.text_offset =
-                        u32::try_from(writer.text.len()).map_err(|_| Error::TooLarge {
-                            what: "the release text",
-                            limit: u64::from(u32::MAX),
-                        })?;
-                    writer.text.extend_from_slice(text);
+                    let (pending, kept_text) = previous.pending_doc(old)?;
                     writer.docs.push(pending);
+                    text_len += kept_text.len();
+                    text.push(TextPiece::Kept(kept_text));
                     writer.acronyms.add(&summary.acronyms, &summary.capitals);
                     writer.meta.doc_count += 1;
                     writer.meta.title_tokens += u64::from(summary.title_len);
                     writer.meta.body_tokens += u64::from(summary.body_len);
                 }
             }
+            if let Some(last) = writer.docs.last_mut() {
+                last.text_offset = offset;
+            }
         }
+        u32::try_from(text_len).map_err(|_| too_long())?;
 
         let fresh = std::mem::take(&mut writer.postings);
         let terms = merge_terms(previous, summaries, &new_ids, fresh)?;
-        writer.write(terms).map(Some)
+        let new_text = std::mem::take(&mut writer.text);
+        let text: Vec<&[u8]> = text
+            .into_iter()
+            .map(|piece| match piece {
+                TextPiece::Kept(bytes) => bytes,
+                TextPiece::New(range) => &new_text[range],
+            })
+            .collect();
+        writer.write(terms, &text).map(Some)
     }
+}
+
+/// Where a release's text comes from in a rebuild.
+enum TextPiece<'a> {
+    /// The previous index.
+    Kept(&'a [u8]),
+    /// The writer's text, where a new release was added.
+    New(std::ops::Range<usize>),
 }
 
 /// One term of a rebuild: its postings in the previous index (the fst value) and in the new

@@ -47,7 +47,9 @@ pub(crate) const ONE_LETTER_EXPANSIONS: usize = 8;
 
 /// Gzip-compresses release records ([`Record::compress`] each), returning them in order: see
 /// [`SplitIndex::from_single_with`].
-pub type RecordCompressor<'a> = dyn Fn(&[Record<'_>]) -> Vec<Vec<u8>> + 'a;
+/// A record may come back borrowed: a builder that kept the compressed records of its previous
+/// build hands those back without copying them.
+pub type RecordCompressor<'a> = dyn Fn(&[Record<'_>]) -> Vec<std::borrow::Cow<'a, [u8]>> + 'a;
 
 /// One release's record before compression: `head` (`varint DOCDATA length | DOCDATA`) and then
 /// the release's text, kept apart so that a builder can hash or compare a record without copying
@@ -92,7 +94,7 @@ impl SplitIndex {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn from_single(index: &[u8]) -> Result<SplitIndex, Error> {
         split(index, &|records| {
-            records.iter().map(Record::compress).collect()
+            records.iter().map(|r| r.compress().into()).collect()
         })
     }
 
@@ -637,17 +639,17 @@ impl Files {
 /// Appends the pieces of one virtual space (each piece a range of `bytes`) to the files, cutting
 /// segments where a file closes.
 #[cfg(not(target_arch = "wasm32"))]
-fn store_space(files: &mut Files, bytes: &[u8], pieces: &[Range<usize>]) -> Space {
+fn store_space<'b>(files: &mut Files, pieces: impl Iterator<Item = (u64, &'b [u8])>) -> Space {
     let mut segments: Vec<(u64, u32, u64, u64)> = Vec::new();
-    for piece in pieces {
+    for (start, piece) in pieces {
         let continues = segments.last().is_some_and(|s| {
             files.current.len() + piece.len() <= MAX_PART_FILE_BYTES
                 && s.1 as usize == files.done.len()
         });
-        let loc = files.push(&bytes[piece.clone()], continues);
+        let loc = files.push(piece, continues);
         match segments.last_mut() {
             Some(s) if continues => s.3 += loc.end - loc.start,
-            _ => segments.push((piece.start as u64, loc.file, loc.start, loc.end - loc.start)),
+            _ => segments.push((start, loc.file, loc.start, loc.end - loc.start)),
         }
     }
     Space { segments }
@@ -736,8 +738,10 @@ pub(crate) fn split(
             postings: 0..0,
         });
     }
-    let pieces: Vec<Range<usize>> = all.iter().map(|t| t.2..t.3).collect();
-    let postings_space = store_space(&mut files, postings, &pieces);
+    let postings_space = store_space(
+        &mut files,
+        all.iter().map(|t| (t.2 as u64, &postings[t.2..t.3])),
+    );
 
     // Release records: `varint DOCDATA length | DOCDATA | text`, gzip-compressed one by one.
     let docs = section(Section::Docs);
@@ -774,20 +778,23 @@ pub(crate) fn split(
         return Err(Error::corrupt("split", "a record was not compressed"));
     }
     drop(raw_records);
-    let mut records = Vec::new();
-    let mut record_pieces = Vec::with_capacity(n);
-    for record in compressed {
-        let start = records.len();
-        records.extend_from_slice(&record);
-        record_pieces.push(start..records.len());
-    }
     let mut offsets = Vec::with_capacity((n + 1) * 8);
-    for piece in &record_pieces {
-        put_u64(&mut offsets, piece.start as u64);
+    let mut at = 0u64;
+    for record in &compressed {
+        put_u64(&mut offsets, at);
+        at += record.len() as u64;
     }
-    put_u64(&mut offsets, records.len() as u64);
+    put_u64(&mut offsets, at);
     let offsets = files.push(&offsets, false);
-    let records = store_space(&mut files, &records, &record_pieces);
+    let mut at = 0u64;
+    let records = store_space(
+        &mut files,
+        compressed.iter().map(|record| {
+            let start = at;
+            at += record.len() as u64;
+            (start, &record[..])
+        }),
+    );
 
     // Acronyms: one bucket per character, fetched with the queries whose words start with it.
     let mut buckets: BTreeMap<char, Vec<crate::acronyms::Definition>> = BTreeMap::new();
@@ -825,11 +832,8 @@ pub(crate) fn split(
     }
 
     let prefixes = one_letter_prefixes(&all, postings)?;
-    let parts: Vec<(String, Vec<u8>)> = files
-        .finish()
-        .into_iter()
-        .map(|bytes| (part_name(&bytes), bytes))
-        .collect();
+    let parts: Vec<(String, Vec<u8>)> =
+        crate::parallel::map(files.finish(), |bytes| (part_name(&bytes), bytes));
     let manifest = Manifest {
         terms: all.len() as u64,
         files: parts

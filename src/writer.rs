@@ -224,28 +224,60 @@ impl IndexWriter {
         let mut terms: Vec<(String, PendingTerm)> =
             std::mem::take(&mut self.postings).into_iter().collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.write(terms)
+        let text = std::mem::take(&mut self.text);
+        self.write(terms, &[&text])
     }
 
-    /// Writes the index with `terms`, sorted by term, as the postings of every release added.
-    pub(crate) fn write(self, terms: Vec<(String, PendingTerm)>) -> Result<Vec<u8>, Error> {
-        let families = stems::families(
-            terms
-                .iter()
-                .map(|(term, t)| (term.as_str(), &t.langs, t.postings.df())),
+    /// Writes the index with `terms`, sorted by term, as the postings of every release added,
+    /// and `text`, one piece after the other, as the releases' texts (a rebuild hands the kept
+    /// ones over where they are, instead of copying them into the writer first).
+    pub(crate) fn write(
+        self,
+        terms: Vec<(String, PendingTerm)>,
+        text: &[&[u8]],
+    ) -> Result<Vec<u8>, Error> {
+        let text_len: usize = text.iter().map(|t| t.len()).sum();
+        // The word families and the dictionary do not depend on each other.
+        let (families, dictionary) = crate::parallel::join(
+            || {
+                stems::families(
+                    terms
+                        .iter()
+                        .map(|(term, t)| (term.as_str(), &t.langs, t.postings.df())),
+                )
+            },
+            || -> Result<_, Error> {
+                // Each term's postings are `varint docs length | docs | positions`: the lengths
+                // are written here, and the streams go into the file from where they are.
+                let mut lengths = Vec::new();
+                let mut ends = Vec::with_capacity(terms.len());
+                let mut offset = 0u64;
+                let mut fst_builder = fst::MapBuilder::memory();
+                for (term, PendingTerm { postings: list, .. }) in &terms {
+                    let value = format::term_value(offset, list.df());
+                    fst_builder.insert(term.as_bytes(), value).map_err(|e| {
+                        Error::corrupt("TERMS", format!("cannot insert {term:?}: {e}"))
+                    })?;
+                    let start = lengths.len();
+                    let [docs, positions] = list.streams();
+                    format::put_varint(&mut lengths, docs.len() as u64);
+                    ends.push(lengths.len());
+                    offset += (lengths.len() - start + docs.len() + positions.len()) as u64;
+                }
+                let fst_bytes = fst_builder
+                    .into_inner()
+                    .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+                Ok((lengths, ends, fst_bytes))
+            },
         );
-        let mut postings = Vec::new();
-        let mut fst_builder = fst::MapBuilder::memory();
-        for (term, PendingTerm { postings: list, .. }) in &terms {
-            let value = format::term_value(postings.len() as u64, list.df());
-            fst_builder
-                .insert(term.as_bytes(), value)
-                .map_err(|e| Error::corrupt("TERMS", format!("cannot insert {term:?}: {e}")))?;
-            list.write_to(&mut postings);
+        let (lengths, ends, fst_bytes) = dictionary?;
+        let mut postings: Vec<&[u8]> = Vec::with_capacity(terms.len() * 3);
+        let mut start = 0;
+        for ((_, term), end) in terms.iter().zip(ends) {
+            let [docs, positions] = term.postings.streams();
+            postings.extend([&lengths[start..end], docs, positions]);
+            start = end;
         }
-        let fst_bytes = fst_builder
-            .into_inner()
-            .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
 
         let document_frequency = |term: &str| {
             terms
@@ -286,22 +318,28 @@ impl IndexWriter {
             title_len: 0,
             body_len: 0,
             data_offset: offset32(doc_data.len(), "the release titles and urls")?,
-            text_offset: offset32(self.text.len(), "the release text")?,
+            text_offset: offset32(text_len, "the release text")?,
         }
         .write_to(&mut docs);
 
-        Ok(format::write_container(&[
-            (Section::Meta, self.meta.encode()),
-            (Section::Terms, fst_bytes),
+        fn whole(bytes: &[u8]) -> Vec<&[u8]> {
+            vec![bytes]
+        }
+        Ok(format::write_container_pieces(&[
+            (Section::Meta, whole(&self.meta.encode())),
+            (Section::Terms, whole(&fst_bytes)),
             (Section::Postings, postings),
-            (Section::Docs, docs),
-            (Section::DocData, doc_data),
-            (Section::Text, self.text),
-            (Section::Categories, format::write_string_table(&categories)),
-            (Section::Langs, format::write_string_table(&langs)),
-            (Section::Settings, self.settings.encode()),
-            (Section::Acronyms, format::write_acronyms(&acronyms)),
-            (Section::Stems, format::write_families(&families)),
+            (Section::Docs, whole(&docs)),
+            (Section::DocData, whole(&doc_data)),
+            (Section::Text, text.to_vec()),
+            (
+                Section::Categories,
+                whole(&format::write_string_table(&categories)),
+            ),
+            (Section::Langs, whole(&format::write_string_table(&langs))),
+            (Section::Settings, whole(&self.settings.encode())),
+            (Section::Acronyms, whole(&format::write_acronyms(&acronyms))),
+            (Section::Stems, whole(&format::write_families(&families))),
         ]))
     }
 }

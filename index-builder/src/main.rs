@@ -5,6 +5,7 @@ mod serve;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -431,6 +432,7 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
     let previous_index = previous
         .as_ref()
         .and_then(|p| PreviousIndex::new(p.index()).ok());
+    let damaged = previous.is_some() && previous_index.is_none();
     let summaries = previous.as_ref().map_or(&[][..], |p| p.summaries());
     let rebuild = previous_index.as_ref().filter(|p| {
         analyzed.kept > 0 && IndexWriter::can_rebuild(p, summaries, &analyzed.releases)
@@ -445,6 +447,11 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
             previous,
             cache.as_ref().expect("a state lives in a cache"),
         )?;
+    }
+    if let (true, Some(state), Some(cache)) = (damaged, previous.as_ref(), cache.as_ref()) {
+        // A state whose index does not check: which of its files is damaged is not known, so
+        // they all go, and this build writes its state from scratch.
+        state.discard(cache);
     }
 
     let skipped = analyzed.skipped();
@@ -717,10 +724,10 @@ fn write_index(
             .map(|(i, r)| {
                 let (hash, found) = known.find(i, r);
                 match found {
-                    Some(k) => (k.to_vec(), (hash, None)),
+                    Some(known) => (Cow::Borrowed(known), (hash, None)),
                     None => {
                         let bytes = r.compress();
-                        (bytes.clone(), (hash, Some(bytes)))
+                        (Cow::Owned(bytes.clone()), (hash, Some(bytes)))
                     }
                 }
             })
@@ -781,6 +788,9 @@ fn unkeep(analyzed: &mut Analyzed, previous: &State, cache: &Cache) -> anyhow::R
         *release = Reused::New(found.clone());
     }
     analyzed.kept = 0;
+    for file in &mut analyzed.files {
+        file.2 = false;
+    }
     Ok(())
 }
 

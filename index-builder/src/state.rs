@@ -124,9 +124,14 @@ impl State {
             let mut texts = std::fs::File::open(path(cache, &f.text, TEXTS)).ok()?;
             texts.read_exact(&mut index[at..end]).ok()?;
             at = end;
-            // Records that do not read or check are compressed again; the rest still counts.
-            if let Some(file_records) = read_records(cache, &f.records) {
-                records.push(file_records);
+            // Records that do not read or check are compressed again (and their file written
+            // again); the rest still counts.
+            match read_records(cache, &f.records) {
+                Some(file_records) => records.push(file_records),
+                None if !f.records.is_empty() => {
+                    let _ = std::fs::remove_file(path(cache, &f.records, RECORDS));
+                }
+                None => {}
             }
             if !f.key.is_empty() {
                 by_key.insert(f.key.clone(), (i, first));
@@ -175,6 +180,16 @@ impl State {
     /// The summaries, moved out (for the next state).
     pub fn take_summaries(&mut self) -> Vec<ReleaseSummary> {
         std::mem::take(&mut self.meta.summaries)
+    }
+
+    /// Removes the state and the texts and records it names from `cache`'s folder: for a state
+    /// whose index does not check, since which of its files is damaged is not known.
+    pub fn discard(&self, cache: &Cache) {
+        forget(cache);
+        for f in &self.meta.files {
+            let _ = std::fs::remove_file(path(cache, &f.text, TEXTS));
+            let _ = std::fs::remove_file(path(cache, &f.records, RECORDS));
+        }
     }
 
     /// The texts file of the input file with cache key `key`, when its releases are kept.
@@ -275,7 +290,7 @@ impl NextState {
         previous: Option<&State>,
         known: &KnownRecords<'_>,
     ) -> anyhow::Result<()> {
-        let index = PreviousIndex::new(&self.index).context("the index just written")?;
+        let index = PreviousIndex::just_written(&self.index).context("the index just written")?;
         let doc_count: u32 = self.files.iter().map(|f| f.1).sum();
         if doc_count != index.len()
             || self.summaries.len() != doc_count as usize
@@ -294,7 +309,7 @@ impl NextState {
                 Some((name, len)) => (name.to_string(), len),
                 None => {
                     let bytes = &self.index[index.text_range(docs.clone())?];
-                    let name = content_name(bytes);
+                    let name = content_name(cache, bytes);
                     write_once(cache, &name, TEXTS, bytes)?;
                     (name, bytes.len() as u64)
                 }
@@ -311,7 +326,7 @@ impl NextState {
                         list.extend_from_slice(&hash.to_le_bytes());
                         list.extend_from_slice(&(len as u32).to_le_bytes());
                     }
-                    let name = content_name(&list);
+                    let name = content_name(cache, &list);
                     if !path(cache, &name, RECORDS).exists() {
                         let start = list.len();
                         list.extend_from_slice(&[0; 32]);
@@ -405,7 +420,7 @@ fn read_records(cache: &Cache, name: &str) -> Option<RecordsFile> {
     let bytes = std::fs::read(path(cache, name, RECORDS)).ok()?;
     let n = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
     let table_end = 4usize.checked_add(n.checked_mul(20)?)?;
-    if content_name(bytes.get(..table_end)?) != name {
+    if content_name(cache, bytes.get(..table_end)?) != name {
         return None;
     }
     let table = &bytes[4..table_end];
@@ -429,9 +444,12 @@ fn read_records(cache: &Cache, name: &str) -> Option<RecordsFile> {
     })
 }
 
-/// The name of a texts or records file: a hash of its bytes (of a records file: of its table).
-fn content_name(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex()[..32].to_string()
+/// The name of a texts or records file: a hash of the cache's salt (so another builder never
+/// reads it) and of its bytes (of a records file: of its table).
+fn content_name(cache: &Cache, bytes: &[u8]) -> String {
+    let mut hasher = blake3::Hasher::new_keyed(cache.salt());
+    hasher.update(bytes);
+    hasher.finalize().to_hex()[..32].to_string()
 }
 
 /// A hash of many megabytes, on every core.

@@ -363,6 +363,9 @@ fn incremental_rebuilds(split: &'static str) {
     std::fs::remove_file(releases.join("late.md")).unwrap();
     let damaged = same_as_clean("damaged");
     assert_eq!(damaged["cache"]["kept"], 0, "{damaged}");
+    // ...and the next build rebuilds from the state that one wrote.
+    let mended = same_as_clean("mended");
+    assert_eq!(mended["cache"]["kept"], mended["indexed"], "{mended}");
 }
 
 #[test]
