@@ -647,18 +647,20 @@ impl PostingsBuilder {
         self.last_doc = Some(doc);
     }
 
-    /// The postings `bytes` (as the writer wrote them, of a term in `df`
-    /// documents) with every document id moved to `new_ids[id]`, when that moves all of them by
-    /// the same amount: then only the first id changes, and the rest is copied as it is. `None`
-    /// when the ids move apart (a release was added or left out between two of them). `visit`
-    /// sees each (previous) id.
+    /// Appends the postings `bytes` (as the writer wrote them, of a term in `df` documents) with
+    /// every document id moved to `new_ids[id]`, when that moves all of them by the same amount
+    /// and past the documents added so far: then only the first id changes, and the rest is
+    /// copied as it is. Returns whether it did; it does not when the ids move apart (a release
+    /// was added or left out between two of them), and then nothing is added. `visit` sees each
+    /// (previous) id, also when nothing is added.
     #[cfg(not(target_arch = "wasm32"))]
-    pub(crate) fn shifted(
+    pub(crate) fn append_shifted(
+        &mut self,
         bytes: &[u8],
         df: u32,
         new_ids: &[u32],
         mut visit: impl FnMut(u32),
-    ) -> Result<Option<PostingsBuilder>, Error> {
+    ) -> Result<bool, Error> {
         let mut c = Cursor::new(bytes, "POSTINGS");
         let docs_len = c.varint()? as usize;
         let docs = c.take(docs_len)?;
@@ -683,7 +685,7 @@ impl PostingsBuilder {
                 .ok_or_else(|| Error::corrupt("POSTINGS", "document id out of range"))?;
             let moved = i64::from(new_id) - i64::from(doc);
             if new_id == u32::MAX || shift.is_some_and(|s| s != moved) {
-                return Ok(None);
+                return Ok(false);
             }
             if i == 0 {
                 first = new_id;
@@ -695,18 +697,17 @@ impl PostingsBuilder {
                 d.varint32()?;
             }
         }
-        if shift.is_none() || !d.is_empty() {
-            return Ok(None);
+        let after_the_last = self.last_doc.map_or(true, |last| first > last);
+        if shift.is_none() || !d.is_empty() || !after_the_last {
+            return Ok(false);
         }
-        let mut out = PostingsBuilder {
-            docs: Vec::with_capacity(docs_len + 4),
-            positions: positions.to_vec(),
-            df,
-            last_doc: Some(new_ids[doc as usize]),
-        };
-        put_varint(&mut out.docs, u64::from(first));
-        out.docs.extend_from_slice(&docs[first_len..]);
-        Ok(Some(out))
+        let delta = first - self.last_doc.unwrap_or(0);
+        put_varint(&mut self.docs, u64::from(delta));
+        self.docs.extend_from_slice(&docs[first_len..]);
+        self.positions.extend_from_slice(positions);
+        self.df += df;
+        self.last_doc = Some(new_ids[doc as usize]);
+        Ok(true)
     }
 
     /// The documents added so far, with their encoded positions, in id order.
@@ -717,6 +718,12 @@ impl PostingsBuilder {
 
     pub(crate) fn df(&self) -> u32 {
         self.df
+    }
+
+    /// The id of the last document added.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn last_doc(&self) -> Option<u32> {
+        self.last_doc
     }
 
     /// The documents stream and the positions stream. A term's postings in the index are

@@ -176,6 +176,20 @@ impl Index {
         }
     }
 
+    /// Opens a split index as [`crate::IndexWriter::finish_split`] (or
+    /// [`crate::SplitIndex::from_single`]) gives it, with every part: what [`Index::open`] reads
+    /// from a folder, without the folder. A builder checks this way that what it writes loads.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_split(split: crate::SplitIndex) -> Result<Index, Error> {
+        let mut index = Index::from_bytes(split.entry)?;
+        if let Storage::Split(store) = &mut index.storage {
+            for (name, bytes) in split.parts {
+                store.add_file(&name, bytes)?;
+            }
+        }
+        Ok(index)
+    }
+
     /// Reads an index folder written by `pressroom-index build`: its [`crate::INDEX_FILE`] and,
     /// for a split index, every part file it names.
     #[cfg(not(target_arch = "wasm32"))]

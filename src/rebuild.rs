@@ -234,6 +234,15 @@ impl IndexWriter {
             what: "the release text",
             limit: u64::from(u32::MAX),
         };
+        // What the index keeps of each kept release, read on every core.
+        let kept: Vec<u32> = releases
+            .iter()
+            .filter_map(|r| match r {
+                Reused::Kept(old) => Some(*old),
+                Reused::New(_) => None,
+            })
+            .collect();
+        let mut kept = crate::parallel::map(kept, |old| previous.pending_doc(old)).into_iter();
         for release in releases {
             let offset = u32::try_from(text_len).map_err(|_| too_long())?;
             match release {
@@ -247,7 +256,7 @@ impl IndexWriter {
                 }
                 Reused::Kept(old) => {
                     let summary = &summaries[old as usize];
-                    let (pending, kept_text) = previous.pending_doc(old)?;
+                    let (pending, kept_text) = kept.next().expect("one for each kept release")?;
                     writer.docs.push(pending);
                     text_len += kept_text.len();
                     text.push(TextPiece::Kept(kept_text));
@@ -339,7 +348,9 @@ fn merge_terms(
         fresh: Some(pending),
     }));
 
-    let merged = crate::parallel::map(jobs, |job| merge_term(postings, summaries, new_ids, job));
+    // The stemmed language of each previous release, close together: every posting looks it up.
+    let stemmers: Vec<Option<u8>> = summaries.iter().map(|s| s.stemmer).collect();
+    let merged = crate::parallel::map(jobs, |job| merge_term(postings, &stemmers, new_ids, job));
     let mut terms = Vec::with_capacity(merged.len());
     for term in merged {
         terms.extend(term?);
@@ -350,36 +361,66 @@ fn merge_terms(
 /// One term's postings in the rebuilt index; `None` when none of its releases is left.
 fn merge_term(
     postings: &[u8],
-    summaries: &[ReleaseSummary],
+    stemmers: &[Option<u8>],
     new_ids: &[u32],
     job: TermJob,
 ) -> Result<Option<(String, PendingTerm)>, Error> {
-    let mut out = PendingTerm::default();
-    let has_fresh = job.fresh.is_some();
     let fresh = job.fresh.unwrap_or_default();
-    let mut fresh_entries = fresh.postings.entries().peekable();
     let copy = |out: &mut PostingsBuilder, doc: u32, e: &PostingEntry<'_>| {
         out.push_encoded(doc, e.title_tf, e.body_tf, e.positions);
     };
+    let stemmer_of = |doc: u32| stemmers[doc as usize];
+    let mut out = PendingTerm::default();
     if let Some((value, end)) = job.previous {
         let (offset, df) = split_term_value(value);
         let bytes = postings
             .get(offset..end)
             .ok_or_else(|| Error::corrupt("POSTINGS", format!("term {:?}", job.term)))?;
-        if !has_fresh {
-            // Most terms: none of the new releases has them, and their releases keep their
-            // order and distance.
+        // Most terms: their releases keep their order and distance, and the new releases that
+        // have the term (if any) come before or after all of them. Then the previous postings
+        // are copied as they are, but for the first id.
+        let first_kept = PostingEntries::at(bytes, 0, df)?
+            .next()
+            .transpose()?
+            .and_then(|e| new_ids.get(e.doc as usize).copied())
+            .filter(|&id| id != u32::MAX);
+        if let Some(first_kept) = first_kept {
+            for f in fresh.postings.entries() {
+                let f = f?;
+                if f.doc < first_kept {
+                    copy(&mut out.postings, f.doc, &f);
+                }
+            }
             let mut langs = crate::stems::LangCounts::default();
-            let shifted = PostingsBuilder::shifted(bytes, df, new_ids, |doc| {
-                if let Some(stemmer) = summaries[doc as usize].stemmer {
+            let appended = out.postings.append_shifted(bytes, df, new_ids, |doc| {
+                if let Some(stemmer) = stemmer_of(doc) {
                     langs.add(stemmer);
                 }
             })?;
-            if let Some(postings) = shifted {
-                return Ok(Some((job.term, PendingTerm { postings, langs })));
+            // A new release among the kept ones (where another was left out, so that the ids
+            // around it did not move) needs the merge below.
+            let last_kept = out.postings.last_doc();
+            let among = fresh
+                .postings
+                .entries()
+                .filter_map(Result::ok)
+                .any(|f| f.doc > first_kept && last_kept.is_some_and(|last| f.doc < last));
+            if appended && !among {
+                for f in fresh.postings.entries() {
+                    let f = f?;
+                    if f.doc > first_kept {
+                        copy(&mut out.postings, f.doc, &f);
+                    }
+                }
+                out.langs = langs;
+                out.langs.merge(&fresh.langs);
+                return Ok(Some((job.term, out)));
             }
+            out = PendingTerm::default();
         }
-        for entry in PostingEntries::at(postings, offset, df)? {
+        // Otherwise document by document, merged with the new releases in id order.
+        let mut fresh_entries = fresh.postings.entries().peekable();
+        for entry in PostingEntries::at(bytes, 0, df)? {
             let entry = entry?;
             let new_id = *new_ids
                 .get(entry.doc as usize)
@@ -393,14 +434,19 @@ fn merge_term(
                 copy(&mut out.postings, f.doc, &f);
             }
             copy(&mut out.postings, new_id, &entry);
-            if let Some(stemmer) = summaries[entry.doc as usize].stemmer {
+            if let Some(stemmer) = stemmer_of(entry.doc) {
                 out.langs.add(stemmer);
             }
         }
-    }
-    for f in fresh_entries {
-        let f = f?;
-        copy(&mut out.postings, f.doc, &f);
+        for f in fresh_entries {
+            let f = f?;
+            copy(&mut out.postings, f.doc, &f);
+        }
+    } else {
+        for f in fresh.postings.entries() {
+            let f = f?;
+            copy(&mut out.postings, f.doc, &f);
+        }
     }
     out.langs.merge(&fresh.langs);
     Ok((out.postings.df() > 0).then_some((job.term, out)))

@@ -891,36 +891,54 @@ fn one_letter_prefixes(
     all: &[(Vec<u8>, u64, usize, usize)],
     postings: &[u8],
 ) -> Result<Prefixes, Error> {
-    let mut by_letter: BTreeMap<String, Vec<Completion>> = BTreeMap::new();
-    for (term, value, offset, end) in all {
+    // Terms sorted by bytes keep those of one first letter together; for each letter, the most
+    // frequent terms of two letters or more (ties in term order).
+    let mut out: Prefixes = Vec::new();
+    let mut group: Vec<usize> = Vec::new();
+    let mut letter: Option<char> = None;
+    let mut flush = |letter: Option<char>, group: &mut Vec<usize>| -> Result<(), Error> {
+        let Some(letter) = letter else { return Ok(()) };
+        if group.is_empty() {
+            return Ok(());
+        }
+        group.sort_by(|&a, &b| {
+            split_term_value(all[b].1)
+                .1
+                .cmp(&split_term_value(all[a].1).1)
+                .then_with(|| all[a].0.cmp(&all[b].0))
+        });
+        group.truncate(ONE_LETTER_EXPANSIONS);
+        let mut completions = Vec::with_capacity(group.len());
+        for &i in group.iter() {
+            let (term, value, offset, end) = &all[i];
+            completions.push((
+                String::from_utf8_lossy(term).into_owned(),
+                *value,
+                head_len(&postings[*offset..*end])? as u32,
+                (end - offset) as u64,
+            ));
+        }
+        out.push((letter.to_string(), completions));
+        group.clear();
+        Ok(())
+    };
+    for (i, (term, ..)) in all.iter().enumerate() {
         let Ok(term) = std::str::from_utf8(term) else {
             continue;
         };
         let mut chars = term.chars();
-        let (Some(first), Some(_)) = (chars.next(), chars.next()) else {
-            continue; // the letter itself is not a completion of itself
-        };
-        let head = head_len(&postings[*offset..*end])? as u32;
-        by_letter.entry(first.to_string()).or_default().push((
-            term.to_owned(),
-            *value,
-            head,
-            (end - offset) as u64,
-        ));
+        let Some(first) = chars.next() else { continue };
+        if letter != Some(first) {
+            flush(letter, &mut group)?;
+            letter = Some(first);
+        }
+        // The letter itself is not a completion of itself.
+        if chars.next().is_some() {
+            group.push(i);
+        }
     }
-    Ok(by_letter
-        .into_iter()
-        .map(|(letter, mut terms)| {
-            terms.sort_by(|a, b| {
-                split_term_value(b.1)
-                    .1
-                    .cmp(&split_term_value(a.1).1)
-                    .then_with(|| a.0.cmp(&b.0))
-            });
-            terms.truncate(ONE_LETTER_EXPANSIONS);
-            (letter, terms)
-        })
-        .collect())
+    flush(letter, &mut group)?;
+    Ok(out)
 }
 
 /// `pressroom-<first 16 hex digits of the content's 64-bit hash>.bin`. The name changes whenever

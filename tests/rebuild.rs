@@ -139,6 +139,12 @@ fn a_rebuild_gives_the_bytes_of_a_clean_build() {
             [&all[..30], &all[31..]].concat(),
             [&all[..3], &all[4..30], &[30], &all[31..57]].concat(),
         ),
+        (
+            // One left out and one added further on: the ids after both move by nothing.
+            "one out, one in, further on",
+            all[..40].to_vec(),
+            [&all[..10], &all[11..20], &[45], &all[20..40]].concat(),
+        ),
         ("nothing changed", all.clone(), all.clone()),
         ("everything new", all[..30].to_vec(), all[30..].to_vec()),
         ("from nothing", Vec::new(), all[..10].to_vec()),
@@ -194,4 +200,51 @@ fn only_a_single_file_index_of_this_version_can_be_rebuilt() {
         PreviousIndex::new(&damaged),
         Err(pressroom::Error::Checksum { .. })
     ));
+}
+
+#[test]
+fn a_release_added_where_another_left_is_merged_in_order() {
+    // Left out: `b`; added between `c` and `d`: `n`. The ids of `a` and `d` do not move, and
+    // `alpha` is in `a`, `n` and `d`.
+    let release = |url: &str, body: &str| Release {
+        url: url.into(),
+        title: url.into(),
+        body: body.into(),
+        ..Release::default()
+    };
+    let before = [
+        release("a", "alpha beta"),
+        release("b", "gamma"),
+        release("c", "delta"),
+        release("d", "alpha"),
+    ];
+    let now = [
+        before[0].clone(),
+        before[2].clone(),
+        release("n", "alpha"),
+        before[3].clone(),
+    ];
+    let build = |releases: &[Release]| {
+        let mut writer = IndexWriter::new();
+        for r in releases {
+            writer.add(r.clone()).unwrap();
+        }
+        writer.finish().unwrap()
+    };
+    let previous_bytes = build(&before);
+    let previous = PreviousIndex::new(&previous_bytes).unwrap();
+    let summaries: Vec<_> = before
+        .iter()
+        .map(|r| AnalyzedRelease::new(r.clone()).summary())
+        .collect();
+    let releases = vec![
+        Reused::Kept(0),
+        Reused::Kept(2),
+        Reused::New(AnalyzedRelease::new(now[2].clone())),
+        Reused::Kept(3),
+    ];
+    let rebuilt = IndexWriter::rebuild(&previous, &summaries, releases, Settings::default())
+        .unwrap()
+        .unwrap();
+    assert!(rebuilt == build(&now));
 }

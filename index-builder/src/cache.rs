@@ -75,7 +75,12 @@ impl Cache {
             hasher.update(&(part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
         }
-        hasher.update(bytes);
+        if bytes.len() > 1 << 20 {
+            // A large input (a whole feed or export) is hashed on every core: same hash.
+            hasher.update_rayon(bytes);
+        } else {
+            hasher.update(bytes);
+        }
         hasher.finalize().to_hex().to_string()
     }
 

@@ -423,10 +423,22 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     let load_started = Instant::now();
-    let mut previous = cache.as_ref().and_then(State::load);
-    let state_seconds = load_started.elapsed().as_secs_f64();
-    let mut analyzed = pipeline::run(&job.plan, cache.as_ref(), previous.as_ref(), &progress)?;
-    analyzed.load_seconds += state_seconds;
+    // The previous build's outline says which input files it had; the rest of its state is read
+    // while the inputs are.
+    let outline = cache.as_ref().and_then(State::open);
+    let (rest, analyzed) = rayon::join(
+        || {
+            outline
+                .as_ref()
+                .zip(cache.as_ref())
+                .and_then(|(o, c)| o.read_rest(c))
+        },
+        || pipeline::run(&job.plan, cache.as_ref(), outline.as_ref(), &progress),
+    );
+    let mut analyzed = analyzed?;
+    let mut previous = outline.map(|o| o.with_rest(rest));
+    analyzed.load_seconds =
+        load_started.elapsed().as_secs_f64() - analyzed.analyze_seconds - analyzed.cache_seconds;
     progress.finish_and_clear();
     let write_started = Instant::now();
     let previous_index = previous
@@ -541,10 +553,9 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
         .as_ref()
         .map(|p| KnownRecords::new(p, kept))
         .unwrap_or_default();
-    let mut written = write_index(&raw, &job.out, job.split, &known)?;
-    // Reading the index back and writing what the next build rebuilds from, side by side.
-    let check_started = Instant::now();
-    let records = std::mem::take(&mut written.records);
+    let compressed = compress_index(&raw, job.split, &known)?;
+    // Writing the index and what the next build rebuilds from, side by side.
+    let records = compressed.records;
     let input_files = std::mem::take(&mut analyzed.files);
     let cache_ref = cache.as_ref();
     let previous_ref = previous.as_ref();
@@ -566,18 +577,9 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
         }
         state_started.elapsed().as_secs_f64()
     };
-    let read_back = || -> anyhow::Result<usize> {
-        if written.parts == 0 {
-            return Ok(written.terms);
-        }
-        // Read back the folder as written, parts and all: a build never ships an index that
-        // does not load.
-        let index = Index::open(&job.out).context("the index just written does not load")?;
-        Ok(index.term_count())
-    };
-    let (terms, state_seconds) = rayon::join(read_back, save_state);
-    written.terms = terms?;
-    written.files_seconds += check_started.elapsed().as_secs_f64();
+    let (written, state_seconds) =
+        rayon::join(|| write_stored(compressed.stored, &job.out), save_state);
+    let written = written?;
     let files_started = Instant::now();
     let mut files = written.files;
     let mut bytes = written.bytes;
@@ -603,8 +605,8 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
             analyze: analyzed.analyze_seconds,
             cache: analyzed.cache_seconds + state_seconds,
             write: write_seconds,
-            compress: written.compress_seconds,
-            files: written.files_seconds + files_started.elapsed().as_secs_f64(),
+            compress: compressed.seconds,
+            files: written.seconds + files_started.elapsed().as_secs_f64(),
         },
         cache: CacheSummary {
             enabled: cache.is_some(),
@@ -654,7 +656,24 @@ fn run_build(job: &Job, output: &Output) -> anyhow::Result<Summary> {
     Ok(summary)
 }
 
-/// What [`write_index`] wrote.
+/// An index ready to be written: one compressed file, or an entry file and parts.
+enum Stored {
+    /// The compressed file, and the number of terms (it was loaded to check it).
+    Single { file: Vec<u8>, terms: usize },
+    /// The parts and the compressed entry file.
+    Split { split: SplitIndex, entry: Vec<u8> },
+}
+
+/// What [`compress_index`] made.
+struct Compressed {
+    stored: Stored,
+    /// Each release's record: the hash of its bytes, and its compressed bytes when they were not
+    /// known (split index only).
+    records: Vec<(u128, Option<Vec<u8>>)>,
+    seconds: f64,
+}
+
+/// What [`write_stored`] wrote.
 #[derive(Debug, Default)]
 struct WrittenIndex {
     /// Files written.
@@ -665,28 +684,17 @@ struct WrittenIndex {
     terms: usize,
     /// Part files of a split index (0: one file).
     parts: usize,
-    compress_seconds: f64,
-    files_seconds: f64,
-    /// Each release's record: the hash of its bytes, and its compressed bytes when they were not
-    /// known (split index only).
-    records: Vec<(u128, Option<Vec<u8>>)>,
+    seconds: f64,
 }
 
-/// Writes the index of `writer` into `out`, as one file or split (see `--split`). The only place
-/// that knows the index's files.
-///
-/// Parts are written first and the entry file last, so a visitor loading the page mid-deploy never
-/// gets an entry that names a part not there yet; then parts no longer named are removed. A part
-/// already on disk under its content-hashed name is left as it is.
-///
-/// `known` holds compressed records of the previous build by the hash of their bytes: a record
-/// found there is not compressed again.
-fn write_index(
+/// Compresses the index `raw` (as [`IndexWriter::finish`] gives it) as one file or split (see
+/// `--split`). `known` holds compressed records of the previous build: a record found there is
+/// not compressed again. A single file is loaded here to check it.
+fn compress_index(
     raw: &[u8],
-    out: &Path,
     mode: SplitMode,
     known: &KnownRecords<'_>,
-) -> anyhow::Result<WrittenIndex> {
+) -> anyhow::Result<Compressed> {
     let started = Instant::now();
     let split = match mode {
         SplitMode::Always => true,
@@ -694,23 +702,17 @@ fn write_index(
         SplitMode::Auto => raw.len() > AUTO_SPLIT_BYTES,
     };
     if !split {
-        // Read back what was written, with the same reader the browser uses: a build never ships
-        // an index that does not load.
+        // Loaded with the same reader the browser uses: a build never ships an index that does
+        // not load.
         let index =
             Index::from_bytes(raw.to_vec()).context("the index just written does not load")?;
-        let stored = pressroom::compress(raw);
-        let compress_seconds = started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        write_atomically(&out.join(pressroom::INDEX_FILE), &stored)?;
-        remove_stale_parts(out, &[])?;
-        return Ok(WrittenIndex {
-            files: 1,
-            bytes: stored.len() as u64,
-            terms: index.term_count(),
-            parts: 0,
-            compress_seconds,
-            files_seconds: started.elapsed().as_secs_f64(),
+        return Ok(Compressed {
+            stored: Stored::Single {
+                file: pressroom::compress(raw),
+                terms: index.term_count(),
+            },
             records: Vec::new(),
+            seconds: started.elapsed().as_secs_f64(),
         });
     }
     // The releases' records are most of the work: compress them on every core, and only those
@@ -736,8 +738,37 @@ fn write_index(
         out
     })?;
     let entry = pressroom::compress(&split.entry);
-    let compress_seconds = started.elapsed().as_secs_f64();
+    Ok(Compressed {
+        stored: Stored::Split { split, entry },
+        records: records
+            .into_inner()
+            .expect("no panic while holding the lock"),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Writes an index into `out`. The only place that knows the index's files.
+///
+/// Parts are written first and the entry file last, so a visitor loading the page mid-deploy never
+/// gets an entry that names a part not there yet; then parts no longer named are removed. A part
+/// already on disk under its content-hashed name is left as it is. The parts are then loaded,
+/// with the reader the browser uses: a build never ships an index that does not load.
+fn write_stored(stored: Stored, out: &Path) -> anyhow::Result<WrittenIndex> {
     let started = Instant::now();
+    let (split, entry) = match stored {
+        Stored::Single { file, terms } => {
+            write_atomically(&out.join(pressroom::INDEX_FILE), &file)?;
+            remove_stale_parts(out, &[])?;
+            return Ok(WrittenIndex {
+                files: 1,
+                bytes: file.len() as u64,
+                terms,
+                parts: 0,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+        Stored::Split { split, entry } => (split, entry),
+    };
     let mut bytes = entry.len() as u64;
     for (name, part) in &split.parts {
         let path = out.join(name);
@@ -751,17 +782,14 @@ fn write_index(
     write_atomically(&out.join(pressroom::INDEX_FILE), &entry)?;
     let names: Vec<&str> = split.parts.iter().map(|(name, _)| name.as_str()).collect();
     remove_stale_parts(out, &names)?;
+    let parts = split.parts.len();
+    let index = Index::from_split(split).context("the index just written does not load")?;
     Ok(WrittenIndex {
-        files: 1 + split.parts.len(),
+        files: 1 + parts,
         bytes,
-        // Counted when the caller reads the folder back.
-        terms: 0,
-        parts: split.parts.len(),
-        compress_seconds,
-        files_seconds: started.elapsed().as_secs_f64(),
-        records: records
-            .into_inner()
-            .expect("no panic while holding the lock"),
+        terms: index.term_count(),
+        parts,
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 

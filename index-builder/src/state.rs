@@ -62,7 +62,7 @@ struct FileState {
 /// A `.prr` file as read: its table of hashes and lengths, and its bytes, with the records back
 /// to back from `start`.
 #[derive(Debug)]
-struct RecordsFile {
+pub struct RecordsFile {
     table: Vec<(u128, u32)>,
     bytes: Vec<u8>,
     start: usize,
@@ -72,7 +72,9 @@ struct RecordsFile {
 #[derive(Debug)]
 pub struct State {
     meta: Meta,
-    /// The index, texts and all.
+    /// Where the index (without its texts) starts in the state file.
+    body_at: usize,
+    /// The index, texts and all (empty until [`State::read_rest`] read it).
     index: Vec<u8>,
     /// The `.prr` files read.
     records: Vec<RecordsFile>,
@@ -81,9 +83,10 @@ pub struct State {
 }
 
 impl State {
-    /// The state in `cache`'s folder, when there is one of this builder and these settings that
-    /// reads.
-    pub fn load(cache: &Cache) -> Option<State> {
+    /// The state's outline in `cache`'s folder: which input files the previous build had, and
+    /// the summaries of their releases, without the index and the records, which
+    /// [`State::read_rest`] reads (a build reads them while it reads its inputs).
+    pub fn open(cache: &Cache) -> Option<State> {
         let mut file = std::fs::File::open(cache.dir().join(FILE)).ok()?;
         let mut header = [0; 40];
         file.read_exact(&mut header).ok()?;
@@ -100,12 +103,40 @@ impl State {
             return None;
         }
         let meta: Meta = postcard::from_bytes(&meta).ok()?;
+        let mut by_key = HashMap::with_capacity(meta.files.len());
+        let mut first = 0u32;
+        for (i, f) in meta.files.iter().enumerate() {
+            if !f.key.is_empty() {
+                by_key.insert(f.key.clone(), (i, first));
+            }
+            first = first.checked_add(f.count)?;
+        }
+        if first as usize != meta.summaries.len() {
+            return None;
+        }
+        Some(State {
+            body_at: 40 + 8 + len_of(&len)? + 32,
+            meta,
+            index: Vec::new(),
+            records: Vec::new(),
+            by_key,
+        })
+    }
+
+    /// The rest of the state: the index (its texts read into their place from their own files)
+    /// and the compressed records. `None` when the index does not read; records that do not read
+    /// or check are left out (and their file removed, to be written again).
+    pub fn read_rest(&self, cache: &Cache) -> Option<(Vec<u8>, Vec<RecordsFile>)> {
+        use std::io::Seek as _;
+        let meta = &self.meta;
         let text = usize::try_from(meta.text.start).ok()?..usize::try_from(meta.text.end).ok()?;
         let index_len = usize::try_from(meta.index_len).ok()?;
         if text.start > text.end || text.end > index_len {
             return None;
         }
-        // The index, with the texts read into their place from their own files.
+        let mut file = std::fs::File::open(cache.dir().join(FILE)).ok()?;
+        file.seek(std::io::SeekFrom::Start(self.body_at as u64))
+            .ok()?;
         let mut index = vec![0; index_len];
         file.read_exact(&mut index[..text.start]).ok()?;
         file.read_exact(&mut index[text.end..]).ok()?;
@@ -113,10 +144,8 @@ impl State {
             return None;
         }
         let mut at = text.start;
-        let mut by_key = HashMap::with_capacity(meta.files.len());
-        let mut first = 0u32;
         let mut records = Vec::new();
-        for (i, f) in meta.files.iter().enumerate() {
+        for f in &meta.files {
             let end = at.checked_add(usize::try_from(f.text_len).ok()?)?;
             if end > text.end {
                 return None;
@@ -124,8 +153,6 @@ impl State {
             let mut texts = std::fs::File::open(path(cache, &f.text, TEXTS)).ok()?;
             texts.read_exact(&mut index[at..end]).ok()?;
             at = end;
-            // Records that do not read or check are compressed again (and their file written
-            // again); the rest still counts.
             match read_records(cache, &f.records) {
                 Some(file_records) => records.push(file_records),
                 None if !f.records.is_empty() => {
@@ -133,20 +160,18 @@ impl State {
                 }
                 None => {}
             }
-            if !f.key.is_empty() {
-                by_key.insert(f.key.clone(), (i, first));
-            }
-            first = first.checked_add(f.count)?;
         }
-        if at != text.end || first as usize != meta.summaries.len() {
-            return None;
+        (at == text.end).then_some((index, records))
+    }
+
+    /// The state with the rest [`State::read_rest`] read; without it (`None`), the state's
+    /// index is empty, does not load, and the state is discarded after its outline served.
+    pub fn with_rest(mut self, rest: Option<(Vec<u8>, Vec<RecordsFile>)>) -> State {
+        if let Some((index, records)) = rest {
+            self.index = index;
+            self.records = records;
         }
-        Some(State {
-            meta,
-            index,
-            records,
-            by_key,
-        })
+        self
     }
 
     /// The id of the first release of the input file with cache key `key`, and how many it gave.
@@ -474,4 +499,9 @@ fn prune(cache: &Cache, named: &HashSet<&str>) {
             let _ = std::fs::remove_file(&path);
         }
     }
+}
+
+/// A `u64` length as a `usize`.
+fn len_of(bytes: &[u8; 8]) -> Option<usize> {
+    usize::try_from(u64::from_le_bytes(*bytes)).ok()
 }
