@@ -7,8 +7,10 @@
 //! Most of those bytes do not change from one deploy to the next, so they are kept apart, per
 //! input file and named by their content, and written only when new:
 //!
-//! * `build.prs`: `"PRSTATE2" | salt (32 bytes) | u64 n | postcard Meta (n bytes) | blake3 of
-//!   Meta (32 bytes) | the index without its releases' texts`. The salt is the cache's (the builder and the settings): a
+//! * `build.prs`: `"PRSTATE3" | salt (32 bytes) | u64 n | postcard Meta (n bytes) | blake3 of
+//!   Meta (32 bytes) | u64 m | postcard summaries (m bytes) | blake3 of them | the index without
+//!   its releases' texts`. Meta (which input files, how many releases each) is read first; the
+//!   rest while the inputs are read. The salt is the cache's (the builder and the settings): a
 //!   state of another builder or other settings is never used.
 //! * `<hash>.prt`: the texts of one input file's releases, as they lie in the index.
 //! * `<hash>.prr`: the compressed records of one input file's releases: `u32 n | n × (u128
@@ -29,7 +31,7 @@ use pressroom::{PreviousIndex, Record, ReleaseSummary};
 use crate::cache::Cache;
 
 const FILE: &str = "build.prs";
-const MAGIC: &[u8; 8] = b"PRSTATE2";
+const MAGIC: &[u8; 8] = b"PRSTATE3";
 const TEXTS: &str = "prt";
 const RECORDS: &str = "prr";
 
@@ -38,8 +40,6 @@ const RECORDS: &str = "prr";
 struct Meta {
     /// Input files in walk order.
     files: Vec<FileState>,
-    /// One per release, in id order.
-    summaries: Vec<ReleaseSummary>,
     /// The length of the index, and where the releases' texts lie in it.
     index_len: u64,
     text: Range<u64>,
@@ -72,8 +72,13 @@ pub struct RecordsFile {
 #[derive(Debug)]
 pub struct State {
     meta: Meta,
-    /// Where the index (without its texts) starts in the state file.
-    body_at: usize,
+    /// Where the summaries lie in the state file (the index follows them), and how many
+    /// releases the previous build had.
+    summaries_at: usize,
+    summaries_len: usize,
+    releases: u32,
+    /// One per release, in id order (empty until [`State::read_rest`] read them).
+    summaries: Vec<ReleaseSummary>,
     /// The index, texts and all (empty until [`State::read_rest`] read it).
     index: Vec<u8>,
     /// The `.prr` files read.
@@ -95,7 +100,8 @@ impl State {
         }
         let mut len = [0; 8];
         file.read_exact(&mut len).ok()?;
-        let mut meta = vec![0; usize::try_from(u64::from_le_bytes(len)).ok()?];
+        let meta_len = len_of(&len)?;
+        let mut meta = vec![0; meta_len];
         file.read_exact(&mut meta).ok()?;
         let mut hash = [0; 32];
         file.read_exact(&mut hash).ok()?;
@@ -103,6 +109,10 @@ impl State {
             return None;
         }
         let meta: Meta = postcard::from_bytes(&meta).ok()?;
+        // The summaries are read with the rest: skip them.
+        file.read_exact(&mut len).ok()?;
+        let summaries_at = 40 + 8 + meta_len + 32;
+        let summaries_len = len_of(&len)?;
         let mut by_key = HashMap::with_capacity(meta.files.len());
         let mut first = 0u32;
         for (i, f) in meta.files.iter().enumerate() {
@@ -111,12 +121,12 @@ impl State {
             }
             first = first.checked_add(f.count)?;
         }
-        if first as usize != meta.summaries.len() {
-            return None;
-        }
         Some(State {
-            body_at: 40 + 8 + len_of(&len)? + 32,
+            summaries_at,
+            summaries_len,
+            releases: first,
             meta,
+            summaries: Vec::new(),
             index: Vec::new(),
             records: Vec::new(),
             by_key,
@@ -126,7 +136,7 @@ impl State {
     /// The rest of the state: the index (its texts read into their place from their own files)
     /// and the compressed records. `None` when the index does not read; records that do not read
     /// or check are left out (and their file removed, to be written again).
-    pub fn read_rest(&self, cache: &Cache) -> Option<(Vec<u8>, Vec<RecordsFile>)> {
+    pub fn read_rest(&self, cache: &Cache) -> Option<Rest> {
         use std::io::Seek as _;
         let meta = &self.meta;
         let text = usize::try_from(meta.text.start).ok()?..usize::try_from(meta.text.end).ok()?;
@@ -135,8 +145,19 @@ impl State {
             return None;
         }
         let mut file = std::fs::File::open(cache.dir().join(FILE)).ok()?;
-        file.seek(std::io::SeekFrom::Start(self.body_at as u64))
+        file.seek(std::io::SeekFrom::Start(self.summaries_at as u64 + 8))
             .ok()?;
+        let mut summaries = vec![0; self.summaries_len];
+        file.read_exact(&mut summaries).ok()?;
+        let mut hash = [0; 32];
+        file.read_exact(&mut hash).ok()?;
+        if blake3::hash(&summaries) != hash {
+            return None;
+        }
+        let summaries: Vec<ReleaseSummary> = postcard::from_bytes(&summaries).ok()?;
+        if summaries.len() != self.releases as usize {
+            return None;
+        }
         let mut index = vec![0; index_len];
         file.read_exact(&mut index[..text.start]).ok()?;
         file.read_exact(&mut index[text.end..]).ok()?;
@@ -161,15 +182,20 @@ impl State {
                 None => {}
             }
         }
-        (at == text.end).then_some((index, records))
+        (at == text.end).then_some(Rest {
+            summaries,
+            index,
+            records,
+        })
     }
 
     /// The state with the rest [`State::read_rest`] read; without it (`None`), the state's
     /// index is empty, does not load, and the state is discarded after its outline served.
-    pub fn with_rest(mut self, rest: Option<(Vec<u8>, Vec<RecordsFile>)>) -> State {
-        if let Some((index, records)) = rest {
-            self.index = index;
-            self.records = records;
+    pub fn with_rest(mut self, rest: Option<Rest>) -> State {
+        if let Some(rest) = rest {
+            self.summaries = rest.summaries;
+            self.index = rest.index;
+            self.records = rest.records;
         }
         self
     }
@@ -199,12 +225,12 @@ impl State {
 
     /// A summary per previous release.
     pub fn summaries(&self) -> &[ReleaseSummary] {
-        &self.meta.summaries
+        &self.summaries
     }
 
     /// The summaries, moved out (for the next state).
     pub fn take_summaries(&mut self) -> Vec<ReleaseSummary> {
-        std::mem::take(&mut self.meta.summaries)
+        std::mem::take(&mut self.summaries)
     }
 
     /// Removes the state and the texts and records it names from `cache`'s folder: for a state
@@ -242,8 +268,8 @@ impl<'a> KnownRecords<'a> {
     /// The records of `state`; `kept` gives the previous id of each release of this build that
     /// the previous build has.
     pub fn new(state: &'a State, kept: Vec<Option<u32>>) -> KnownRecords<'a> {
-        let mut by_hash = HashMap::with_capacity(state.meta.summaries.len());
-        let mut by_id = Vec::with_capacity(state.meta.summaries.len());
+        let mut by_hash = HashMap::with_capacity(state.releases as usize);
+        let mut by_id = Vec::with_capacity(state.releases as usize);
         for file in &state.records {
             let blob = &file.bytes[file.start..];
             let mut at = 0;
@@ -254,7 +280,7 @@ impl<'a> KnownRecords<'a> {
                 at = end;
             }
         }
-        if by_id.len() != state.meta.summaries.len() {
+        if by_id.len() != state.releases as usize {
             // Not every file has its records (a single-file build): no lookup by id.
             by_id.clear();
         }
@@ -380,11 +406,11 @@ impl NextState {
         }
         let meta = Meta {
             files,
-            summaries: self.summaries,
             index_len: self.index.len() as u64,
             text: text.start as u64..text.end as u64,
         };
         let encoded = postcard::to_allocvec(&meta)?;
+        let summaries = postcard::to_allocvec(&self.summaries)?;
         cache.write_parts(
             &cache.dir().join(FILE),
             &[
@@ -393,6 +419,9 @@ impl NextState {
                 &(encoded.len() as u64).to_le_bytes(),
                 &encoded,
                 blake3::hash(&encoded).as_bytes(),
+                &(summaries.len() as u64).to_le_bytes(),
+                &summaries,
+                blake3::hash(&summaries).as_bytes(),
                 &self.index[..text.start],
                 &self.index[text.end..],
             ],
@@ -499,6 +528,14 @@ fn prune(cache: &Cache, named: &HashSet<&str>) {
             let _ = std::fs::remove_file(&path);
         }
     }
+}
+
+/// What [`State::read_rest`] reads.
+#[derive(Debug)]
+pub struct Rest {
+    summaries: Vec<ReleaseSummary>,
+    index: Vec<u8>,
+    records: Vec<RecordsFile>,
 }
 
 /// A `u64` length as a `usize`.
