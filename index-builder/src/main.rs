@@ -103,7 +103,9 @@ struct SettingsArgs {
     #[arg(long, value_name = "BYTES")]
     max_release_bytes: Option<usize>,
     /// The incremental build cache folder (default: .pressroom-cache beside pressroom.toml, or
-    /// in the current folder). Never inside the output folder.
+    /// in the current folder): each input file's analysis, and the previous build's index, from
+    /// which the next build takes the releases of unchanged files. Keep it between deploys; never
+    /// inside the output folder.
     #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
     /// Read and analyze every release afresh, and neither read nor write the cache.
