@@ -129,6 +129,7 @@ impl Section {
 // Container: header, section table, checksum.
 
 /// Assembles sections (in [`Section::WHOLE`] or [`Section::ENTRY`] order) into one file.
+#[cfg(any(test, not(target_arch = "wasm32")))]
 pub(crate) fn write_container(sections: &[(Section, Vec<u8>)]) -> Vec<u8> {
     let pieces: Vec<(Section, Vec<&[u8]>)> = sections
         .iter()
