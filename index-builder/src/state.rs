@@ -83,8 +83,10 @@ pub struct State {
     index: Vec<u8>,
     /// The `.prr` files read.
     records: Vec<RecordsFile>,
-    /// Input file key → its position in `meta.files` and the id of its first release.
-    by_key: HashMap<String, (usize, u32)>,
+    /// Input file key → its position in `meta.files`.
+    by_key: HashMap<String, usize>,
+    /// The id of each input file's first release, in `meta.files` order.
+    firsts: Vec<u32>,
 }
 
 impl State {
@@ -114,11 +116,13 @@ impl State {
         let summaries_at = 40 + 8 + meta_len + 32;
         let summaries_len = len_of(&len)?;
         let mut by_key = HashMap::with_capacity(meta.files.len());
+        let mut firsts = Vec::with_capacity(meta.files.len());
         let mut first = 0u32;
         for (i, f) in meta.files.iter().enumerate() {
             if !f.key.is_empty() {
-                by_key.insert(f.key.clone(), (i, first));
+                by_key.insert(f.key.clone(), i);
             }
+            firsts.push(first);
             first = first.checked_add(f.count)?;
         }
         Some(State {
@@ -130,6 +134,7 @@ impl State {
             index: Vec::new(),
             records: Vec::new(),
             by_key,
+            firsts,
         })
     }
 
@@ -202,20 +207,25 @@ impl State {
 
     /// The id of the first release of the input file with cache key `key`, and how many it gave.
     pub fn releases_of(&self, key: &str) -> Option<(u32, u32)> {
-        let &(i, first) = self.by_key.get(key)?;
+        let i = *self.by_key.get(key)?;
+        let first = self.firsts[i];
         Some((first, self.meta.files[i].count))
     }
 
     /// The input file key and the position in it of previous release `id`.
     pub fn origin(&self, id: u32) -> Option<(&str, usize)> {
-        let mut first = 0u32;
-        for f in &self.meta.files {
-            if id < first + f.count {
-                return Some((&f.key, (id - first) as usize));
-            }
-            first += f.count;
-        }
-        None
+        // The last file starting at or before `id` (a file of no releases starts where the next
+        // does, so it is never the one found).
+        let i = self
+            .firsts
+            .partition_point(|&first| first <= id)
+            .checked_sub(1)?;
+        (id < self.releases).then(|| {
+            (
+                self.meta.files[i].key.as_str(),
+                (id - self.firsts[i]) as usize,
+            )
+        })
     }
 
     /// The index the previous build wrote, uncompressed.
@@ -245,7 +255,7 @@ impl State {
 
     /// The texts file of the input file with cache key `key`, when its releases are kept.
     fn texts_of(&self, key: &str) -> Option<(&str, u64)> {
-        let &(i, _) = self.by_key.get(key)?;
+        let &i = self.by_key.get(key)?;
         let f = &self.meta.files[i];
         Some((&f.text, f.text_len))
     }
