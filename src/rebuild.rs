@@ -109,20 +109,12 @@ impl<'a> PreviousIndex<'a> {
 
     /// Release `doc`'s record, as a split index stores it (see [`crate::SplitIndex`]).
     pub fn record(&self, doc: u32) -> Result<Record<'a>, Error> {
-        let docs = self.section(Section::Docs);
-        let (this, next) = (DocRecord::read(docs, doc)?, DocRecord::read(docs, doc + 1)?);
-        let data = self
-            .section(Section::DocData)
-            .get(this.data_offset as usize..next.data_offset as usize)
-            .ok_or_else(|| Error::corrupt("DOCDATA", format!("release {doc}")))?;
-        let mut head = Vec::with_capacity(data.len() + 2);
-        format::put_varint(&mut head, data.len() as u64);
-        head.extend_from_slice(data);
-        let text = self
-            .section(Section::Text)
-            .get(this.text_offset as usize..next.text_offset as usize)
-            .ok_or_else(|| Error::corrupt("TEXT", format!("release {doc}")))?;
-        Ok(Record { head, text })
+        Record::of(
+            self.section(Section::Docs),
+            self.section(Section::DocData),
+            self.section(Section::Text),
+            doc,
+        )
     }
 
     fn section(&self, section: Section) -> &'a [u8] {

@@ -62,13 +62,34 @@ pub struct Record<'a> {
     pub text: &'a [u8],
 }
 
-impl Record<'_> {
+impl<'a> Record<'a> {
     /// The record's bytes, as they are stored before compression.
     pub fn bytes(&self) -> Vec<u8> {
         let mut bytes = Vec::with_capacity(self.head.len() + self.text.len());
         bytes.extend_from_slice(&self.head);
         bytes.extend_from_slice(self.text);
         bytes
+    }
+
+    /// Release `doc`'s record, from the DOCS, DOCDATA and TEXT sections of a single-file index.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn of(
+        docs: &[u8],
+        doc_data: &[u8],
+        text: &'a [u8],
+        doc: u32,
+    ) -> Result<Record<'a>, Error> {
+        let (this, next) = (DocRecord::read(docs, doc)?, DocRecord::read(docs, doc + 1)?);
+        let data = doc_data
+            .get(this.data_offset as usize..next.data_offset as usize)
+            .ok_or_else(|| Error::corrupt("DOCDATA", format!("release {doc}")))?;
+        let mut head = Vec::with_capacity(data.len() + 2);
+        put_varint(&mut head, data.len() as u64);
+        head.extend_from_slice(data);
+        let text = text
+            .get(this.text_offset as usize..next.text_offset as usize)
+            .ok_or_else(|| Error::corrupt("TEXT", format!("release {doc}")))?;
+        Ok(Record { head, text })
     }
 
     /// The record, gzip-compressed as the index stores it.
@@ -752,16 +773,7 @@ pub(crate) fn split(
     for doc in 0..n as u32 {
         let (this, next) = (DocRecord::read(docs, doc)?, DocRecord::read(docs, doc + 1)?);
         let data = DocData::read(&doc_data[..next.data_offset as usize], this.data_offset)?;
-        let data_bytes = &doc_data[this.data_offset as usize..next.data_offset as usize];
-        let mut head = Vec::with_capacity(data_bytes.len() + 2);
-        put_varint(&mut head, data_bytes.len() as u64);
-        head.extend_from_slice(data_bytes);
-        raw_records.push(Record {
-            head,
-            text: text
-                .get(this.text_offset as usize..next.text_offset as usize)
-                .ok_or_else(|| Error::corrupt("TEXT", format!("release {doc}")))?,
-        });
+        raw_records.push(Record::of(docs, doc_data, text, doc)?);
         columns.dates.push(this.date);
         columns.lengths.push((this.title_len, this.body_len));
         columns.langs.push(data.lang);
