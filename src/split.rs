@@ -6,8 +6,9 @@
 //!
 //! ```text
 //! index.pri (entry, gzip)  META SETTINGS CATEGORIES LANGS ACRONYMS COLUMNS MANIFEST PREFIXES
-//! pressroom-<hash>.bin     dictionary parts (gzip members), postings (raw), the offsets of the
-//!                          release records (raw), one record per release (gzip member)
+//! pressroom-<hash>.bin     dictionary parts (gzip members), postings (raw), pages of the
+//!                          release records' lengths (gzip members), one record per release
+//!                          (gzip member)
 //! ```
 //!
 //! The dictionary is cut into term ranges; each part is an `fst` of its terms plus, per term, the
@@ -27,7 +28,7 @@ use fst::Streamer;
 use serde::Serialize;
 
 #[cfg(not(target_arch = "wasm32"))]
-use crate::format::{self, put_str, put_u64, put_varint, DocRecord};
+use crate::format::{self, put_str, put_varint, DocRecord};
 use crate::format::{split_term_value, Cursor, DocData, Layout, Meta, Section};
 use crate::Error;
 
@@ -42,6 +43,10 @@ const MAX_PART_FILE_BYTES: usize = 8 << 20;
 /// Uncompressed bytes of dictionary per dictionary part.
 #[cfg(not(target_arch = "wasm32"))]
 const DICT_PART_BYTES: usize = 12 << 10;
+/// Releases per page of record lengths (version 6): a page is about 1.7 KB gzipped, and a
+/// session that has loaded it locates those releases' records without asking again.
+#[cfg(not(target_arch = "wasm32"))]
+const RECORD_PAGE: usize = 1024;
 /// One-letter prefixes expand to at most this many completions, precomputed in PREFIXES.
 pub(crate) const ONE_LETTER_EXPANSIONS: usize = 8;
 
@@ -238,7 +243,10 @@ pub(crate) struct DictPartInfo {
 /// varint file count | per file: str name | varint length
 /// varint part count | per dictionary part: str first term | varint file | varint start
 ///                   | varint end | varint postings start | varint postings end
-/// space POSTINGS | varint offsets file | varint offsets start | space RECORDS
+/// space POSTINGS | locator | space RECORDS
+/// locator (version 6 and later): varint page size | varint page count | per page: varint file
+///                  | varint start | varint end
+/// locator (versions 2 to 5): varint offsets file | varint offsets start
 /// varint bucket count | per acronym bucket: varint key char | varint file | varint start
 ///                     | varint end                               (version 3 and later)
 /// varint piece count | per family piece: varint dictionary part | varint file
@@ -253,8 +261,8 @@ pub(crate) struct Manifest {
     pub files: Vec<(String, u64)>,
     pub dict: Vec<DictPartInfo>,
     pub postings: Space,
-    /// The offsets of the release records in RECORDS: `doc count + 1` u64 LE, in one file.
-    pub offsets: Loc,
+    /// Where each release's record lies in RECORDS.
+    pub locator: RecordLocator,
     pub records: Space,
     /// The acronym buckets (version 3 and later): per character, a gzip member of the
     /// definitions whose acronym, or whose expansion's first word, starts with it.
@@ -262,6 +270,18 @@ pub(crate) struct Manifest {
     /// The word family pieces (version 5 and later): per dictionary part that has any, a gzip
     /// member of the families with a term in the part's range, by part index.
     pub families: Vec<(u32, Loc)>,
+}
+
+/// How a split index says where each release's record lies in the RECORDS space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RecordLocator {
+    /// Versions 2 to 5: the records' offsets, `doc count + 1` u64 LE, raw in one file; a query
+    /// fetches the 16 bytes of each release it shows.
+    Offsets(Loc),
+    /// Version 6: pages of `size` releases, each a gzip member of `varint offset of the page's
+    /// first record | per release: varint record length`. A page, once loaded, locates its
+    /// releases for the rest of the session.
+    Pages { size: u32, pages: Vec<Loc> },
 }
 
 impl Manifest {
@@ -284,8 +304,21 @@ impl Manifest {
             put_varint(&mut out, part.postings.end);
         }
         self.postings.write_to(&mut out);
-        put_varint(&mut out, u64::from(self.offsets.file));
-        put_varint(&mut out, self.offsets.start);
+        match &self.locator {
+            RecordLocator::Offsets(loc) => {
+                put_varint(&mut out, u64::from(loc.file));
+                put_varint(&mut out, loc.start);
+            }
+            RecordLocator::Pages { size, pages } => {
+                put_varint(&mut out, u64::from(*size));
+                put_varint(&mut out, pages.len() as u64);
+                for loc in pages {
+                    put_varint(&mut out, u64::from(loc.file));
+                    put_varint(&mut out, loc.start);
+                    put_varint(&mut out, loc.end);
+                }
+            }
+        }
         self.records.write_to(&mut out);
         put_varint(&mut out, self.acronyms.len() as u64);
         for (key, loc) in &self.acronyms {
@@ -354,15 +387,43 @@ impl Manifest {
         if dict.last().map_or(0, |p| p.postings.end) != postings.len() {
             return Err(bad("postings do not match the dictionary".into()));
         }
-        let file = c.varint32()?;
-        let start = c.varint()?;
-        let end = (u64::from(doc_count) + 1)
-            .checked_mul(8)
-            .and_then(|n| start.checked_add(n))
-            .ok_or_else(|| bad("record offsets".into()))?;
-        if !within(file, start, end) {
-            return Err(bad("record offsets lie outside their file".into()));
-        }
+        let locator = if version >= 6 {
+            let size = c.varint32()?;
+            let count = c.varint()?;
+            let expected = match size {
+                0 => None,
+                size => Some(u64::from(doc_count).div_ceil(u64::from(size))),
+            };
+            if expected != Some(count) {
+                return Err(bad(format!(
+                    "{count} pages of record lengths of {size} releases for {doc_count} releases"
+                )));
+            }
+            let mut pages = Vec::with_capacity(count as usize);
+            for i in 0..count {
+                let loc = Loc {
+                    file: c.varint32()?,
+                    start: c.varint()?,
+                    end: c.varint()?,
+                };
+                if !within(loc.file, loc.start, loc.end) {
+                    return Err(bad(format!("page {i} of record lengths")));
+                }
+                pages.push(loc);
+            }
+            RecordLocator::Pages { size, pages }
+        } else {
+            let file = c.varint32()?;
+            let start = c.varint()?;
+            let end = (u64::from(doc_count) + 1)
+                .checked_mul(8)
+                .and_then(|n| start.checked_add(n))
+                .ok_or_else(|| bad("record offsets".into()))?;
+            if !within(file, start, end) {
+                return Err(bad("record offsets lie outside their file".into()));
+            }
+            RecordLocator::Offsets(Loc { file, start, end })
+        };
         let records = Space::read(&mut c, &files)?;
         let mut acronyms: Vec<(char, Loc)> = Vec::new();
         if version >= 3 {
@@ -412,7 +473,7 @@ impl Manifest {
             files,
             dict,
             postings,
-            offsets: Loc { file, start, end },
+            locator,
             records,
             acronyms,
             families,
@@ -790,14 +851,29 @@ pub(crate) fn split(
         return Err(Error::corrupt("split", "a record was not compressed"));
     }
     drop(raw_records);
-    let mut offsets = Vec::with_capacity((n + 1) * 8);
+    // Record lengths, RECORD_PAGE releases to a page, so that a query locates the records it
+    // shows with one small piece per page, kept for the session.
     let mut at = 0u64;
-    for record in &compressed {
-        put_u64(&mut offsets, at);
-        at += record.len() as u64;
-    }
-    put_u64(&mut offsets, at);
-    let offsets = files.push(&offsets, false);
+    let pages: Vec<Vec<u8>> = compressed
+        .chunks(RECORD_PAGE)
+        .map(|chunk| {
+            let mut page = Vec::with_capacity(chunk.len() * 2 + 8);
+            put_varint(&mut page, at);
+            for record in chunk {
+                put_varint(&mut page, record.len() as u64);
+                at += record.len() as u64;
+            }
+            page
+        })
+        .collect();
+    let pages = crate::parallel::map(pages, |page| format::compress(&page))
+        .iter()
+        .map(|page| files.push(page, false))
+        .collect();
+    let locator = RecordLocator::Pages {
+        size: RECORD_PAGE as u32,
+        pages,
+    };
     let mut at = 0u64;
     let records = store_space(
         &mut files,
@@ -854,7 +930,7 @@ pub(crate) fn split(
             .collect(),
         dict,
         postings: postings_space,
-        offsets,
+        locator,
         records,
         acronyms,
         families: family_pieces,
@@ -1004,6 +1080,9 @@ pub(crate) struct Store {
     acronyms: HashMap<char, Vec<crate::acronyms::Definition>>,
     /// The word family pieces loaded so far, in the order of [`Manifest::families`].
     families: Vec<Option<crate::stems::Families>>,
+    /// The pages of record lengths loaded so far (version 6), as the virtual offsets of their
+    /// releases' records and the end of the last.
+    record_pages: Vec<Option<Vec<u64>>>,
     /// What searches found missing since the last [`Store::take_needs`].
     needs: Mutex<BTreeSet<(Loc, bool)>>,
     /// How many lookups have found a piece missing, ever: a caller compares two readings to
@@ -1036,6 +1115,10 @@ impl Store {
             completions,
             dict: manifest.dict.iter().map(|_| None).collect(),
             families: manifest.families.iter().map(|_| None).collect(),
+            record_pages: match &manifest.locator {
+                RecordLocator::Pages { pages, .. } => pages.iter().map(|_| None).collect(),
+                RecordLocator::Offsets(_) => Vec::new(),
+            },
             manifest,
             prefixes,
             raw: HashMap::new(),
@@ -1138,6 +1221,8 @@ impl Store {
             self.acronyms.insert(key, load_acronym_bucket(key, &bytes)?);
         } else if let Some(i) = self.manifest.families.iter().position(|f| f.1 == loc) {
             self.families[i] = Some(self.load_families(self.manifest.families[i].0, &bytes)?);
+        } else if let Some(i) = self.record_page_at(loc) {
+            self.record_pages[i] = Some(self.load_record_page(i, &bytes)?);
         } else {
             self.inflated.insert((f, start), bytes);
         }
@@ -1154,6 +1239,7 @@ impl Store {
         let pieces: Vec<Loc> = (self.manifest.dict.iter().map(|p| p.loc))
             .chain(self.manifest.acronyms.iter().map(|b| b.1))
             .chain(self.manifest.families.iter().map(|f| f.1))
+            .chain(self.record_page_locs().iter().copied())
             .filter(|loc| self.manifest.files[loc.file as usize].0 == file)
             .collect();
         for loc in pieces {
@@ -1358,22 +1444,90 @@ impl Store {
         bytes.get(from..to)
     }
 
-    /// The record of release `doc` (`DOCDATA` entry and text), inflated. `None` (and recorded
-    /// as needed) when it, or the offsets that locate it, are not loaded yet.
-    pub(crate) fn record(&self, doc: u32) -> Result<Option<std::borrow::Cow<'_, [u8]>>, Error> {
-        let offsets = self.manifest.offsets;
-        let at = offsets.start + u64::from(doc) * 8;
-        let want = Loc {
-            file: offsets.file,
-            start: at,
-            end: at + 16,
+    /// The pages of record lengths (version 6; none before).
+    fn record_page_locs(&self) -> &[Loc] {
+        match &self.manifest.locator {
+            RecordLocator::Pages { pages, .. } => pages,
+            RecordLocator::Offsets(_) => &[],
+        }
+    }
+
+    /// Which page of record lengths lies at `loc`, if one does.
+    fn record_page_at(&self, loc: Loc) -> Option<usize> {
+        self.record_page_locs().iter().position(|&p| p == loc)
+    }
+
+    /// Page `i` of record lengths, as the virtual offsets of its releases' records and the end
+    /// of the last, checked to hold one length per release and to stay inside RECORDS.
+    fn load_record_page(&self, i: usize, bytes: &[u8]) -> Result<Vec<u64>, Error> {
+        let RecordLocator::Pages { size, .. } = &self.manifest.locator else {
+            return Err(Error::corrupt("records", "not a paged index"));
         };
-        let Some(pair) = self.raw_bytes(want) else {
-            self.need(want, false);
+        let first = (i as u64) * u64::from(*size);
+        let count = (u64::from(self.doc_count) - first.min(u64::from(self.doc_count)))
+            .min(u64::from(*size));
+        let bad = |detail: String| Error::corrupt("record lengths", format!("page {i}: {detail}"));
+        let mut c = Cursor::new(bytes, "record lengths");
+        let mut at = c.varint()?;
+        let mut offsets = Vec::with_capacity(count as usize + 1);
+        offsets.push(at);
+        for _ in 0..count {
+            at = at
+                .checked_add(c.varint()?)
+                .filter(|&end| end <= self.manifest.records.len())
+                .ok_or_else(|| bad("a record ends outside the records".into()))?;
+            offsets.push(at);
+        }
+        if c.remaining() != 0 {
+            return Err(bad(format!("{} bytes after its {count} lengths", c.remaining())));
+        }
+        Ok(offsets)
+    }
+
+    /// The virtual range of release `doc`'s record in RECORDS: `None` (and recorded as needed)
+    /// when what locates it is not loaded yet.
+    fn record_range(&self, doc: u32) -> Result<Option<(u64, u64)>, Error> {
+        match &self.manifest.locator {
+            RecordLocator::Offsets(offsets) => {
+                let at = offsets.start + u64::from(doc) * 8;
+                let want = Loc {
+                    file: offsets.file,
+                    start: at,
+                    end: at + 16,
+                };
+                let Some(pair) = self.raw_bytes(want) else {
+                    self.need(want, false);
+                    return Ok(None);
+                };
+                let mut c = Cursor::new(pair, "record offsets");
+                Ok(Some((c.u64()?, c.u64()?)))
+            }
+            RecordLocator::Pages { size, pages } => {
+                let page = (doc / size) as usize;
+                let at = (doc % size) as usize;
+                let Some(loc) = pages.get(page) else {
+                    return Err(Error::corrupt("record lengths", format!("release {doc}")));
+                };
+                match self.record_pages.get(page).and_then(Option::as_ref) {
+                    Some(offsets) => match (offsets.get(at), offsets.get(at + 1)) {
+                        (Some(&start), Some(&end)) => Ok(Some((start, end))),
+                        _ => Err(Error::corrupt("record lengths", format!("release {doc}"))),
+                    },
+                    None => {
+                        self.need(*loc, true);
+                        Ok(None)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The record of release `doc` (`DOCDATA` entry and text), inflated. `None` (and recorded
+    /// as needed) when it, or what locates it, is not loaded yet.
+    pub(crate) fn record(&self, doc: u32) -> Result<Option<std::borrow::Cow<'_, [u8]>>, Error> {
+        let Some((start, end)) = self.record_range(doc)? else {
             return Ok(None);
         };
-        let mut c = Cursor::new(pair, "record offsets");
-        let (start, end) = (c.u64()?, c.u64()?);
         let loc = self
             .manifest
             .records

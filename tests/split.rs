@@ -421,9 +421,10 @@ fn an_index_of_the_previous_format_version_still_opens() {
         results.hits[0].excerpt.contains("<mark>Sarybay</mark>"),
         "{results:?}"
     );
-    // A version-3 split index (SETTINGS without `proximityBonus`) and a version-4 one (no word
-    // families, SETTINGS without `stemWeight`) open with the missing weights' defaults, and rank
-    // as this version's build of the same releases does.
+    // A version-3 split index (SETTINGS without `proximityBonus`), a version-4 one (no word
+    // families, SETTINGS without `stemWeight`) and a version-5 one (record offsets as a raw
+    // array, not pages of lengths) open with the missing weights' defaults, and rank as this
+    // version's build of the same releases does.
     let open = |folder: &str| {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
         Index::open(&dir).unwrap_or_else(|e| panic!("{folder}: {e}"))
@@ -432,6 +433,7 @@ fn an_index_of_the_previous_format_version_still_opens() {
     for folder in [
         "tests/fixtures/compat/format-v3-split",
         "tests/fixtures/compat/format-v4-split",
+        "tests/fixtures/compat/format-v5-split",
     ] {
         let old = open(folder);
         assert_eq!(
@@ -453,4 +455,74 @@ fn an_index_of_the_previous_format_version_still_opens() {
     future[8..12].copy_from_slice(&99u32.to_le_bytes());
     let err = Index::from_bytes(future).unwrap_err().to_string();
     assert!(err.contains("format version 99"), "{err}");
+}
+
+#[test]
+fn a_page_of_record_lengths_is_fetched_once_and_checked() {
+    let (mut index, mut parts, _) = split_index();
+    // Every gzip piece the first query fetched; the page of record lengths is the one that
+    // refuses a page holding no length with an error naming it.
+    let mut gzip: Vec<PartRequest> = Vec::new();
+    for _round in 0..8 {
+        match index
+            .search_or_need("sarybay", &SearchOptions::default())
+            .unwrap()
+        {
+            Searched::Done(results) => {
+                assert!(!results.hits.is_empty());
+                break;
+            }
+            Searched::Need(requests) => {
+                for r in &requests {
+                    parts.fetch(&mut index, r);
+                }
+                gzip.extend(requests.into_iter().filter(|r| r.gzip));
+            }
+        }
+    }
+    let entry = writer().finish_split().unwrap().entry;
+    let add = |r: &PartRequest, bytes: Vec<u8>| {
+        let mut copy = Index::from_bytes(entry.clone()).unwrap();
+        copy.add_part(&r.file, r.start, r.end, bytes, true)
+            .err()
+            .map(|e| e.to_string())
+    };
+    let pages: Vec<&PartRequest> = gzip
+        .iter()
+        .filter(|r| add(r, vec![0]).is_some_and(|e| e.contains("record lengths")))
+        .collect();
+    assert_eq!(pages.len(), 1, "{gzip:?}");
+    let page = pages[0];
+    let file = &parts.files[&page.file];
+    let good = pressroom::decompress(&file[page.start as usize..page.end as usize]).unwrap();
+    assert_eq!(add(page, good.clone()), None);
+    // One length too many, one too few, and a record past the end of the records: refused.
+    for bad in [
+        [good.clone(), vec![1]].concat(),
+        good[..good.len() - 1].to_vec(),
+        [vec![0], vec![0xff, 0xff, 0xff, 0x7f], good[1..].to_vec()].concat(),
+    ] {
+        let err = add(page, bad).expect("a damaged page is refused");
+        assert!(err.contains("record lengths"), "{err}");
+    }
+    // Later queries locate every release of the page without fetching it again.
+    for (query, options) in queries() {
+        parts.search(&mut index, query, &options);
+    }
+    let mut fresh = Index::from_bytes(entry).unwrap();
+    let mut again = 0;
+    for (query, options) in queries() {
+        for _round in 0..8 {
+            match fresh.search_or_need(query, &options).unwrap() {
+                Searched::Done(_) => break,
+                Searched::Need(requests) => {
+                    again += requests.iter().filter(|r| *r == page).count();
+                    for r in &requests {
+                        parts.fetch(&mut fresh, r);
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(again, 1, "the page is fetched once in a session");
 }

@@ -35,7 +35,7 @@ function loadEngine(base) {
   return engines.get(url);
 }
 
-/** How many fetch-and-add rounds one query may take (dictionary, postings, record offsets, records). */
+/** How many fetch-and-add rounds one query may take (dictionary, postings, pages of record lengths, records). */
 const MAX_ROUNDS = 8;
 
 /** A search index, opened from a folder written by `pressroom-index build`. */
