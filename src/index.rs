@@ -37,7 +37,14 @@ pub struct Index {
     /// Levenshtein automaton builders for one and two edits (transpositions count as one), made
     /// on the first query that needs them: building the two-edit tables takes a moment.
     typo_builders: TypoBuilders,
+    /// The last query ranked in full, with its options and ranking: a split index is asked
+    /// again once the records it shows have arrived, and no record changes a ranking. Cleared
+    /// by every piece that could ([`Index::add_part`]).
+    last_ranked: std::sync::Mutex<Option<LastRanked>>,
 }
+
+/// A query, its options, and its ranking (see [`Index::ranked_before`]).
+type LastRanked = (String, SearchOptions, std::sync::Arc<crate::search::Ranked>);
 
 /// Where the terms, postings and release records are.
 #[derive(Debug)]
@@ -129,6 +136,7 @@ impl Index {
             acronyms,
             columns,
             typo_builders: TypoBuilders::default(),
+            last_ranked: std::sync::Mutex::new(None),
         })
     }
 
@@ -158,12 +166,48 @@ impl Index {
         gzip: bool,
     ) -> Result<(), Error> {
         match &mut self.storage {
-            Storage::Split(store) => store.add(file, start, end, bytes, gzip),
+            Storage::Split(store) => {
+                if store.add(file, start, end, bytes, gzip)? {
+                    // Terms, postings, acronyms or families: a ranking may differ now.
+                    if let Ok(last) = self.last_ranked.get_mut() {
+                        *last = None;
+                    }
+                }
+                Ok(())
+            }
             Storage::Whole { .. } => Err(Error::corrupt(
                 "part",
                 format!("{file}: this index is a single file and has no parts"),
             )),
         }
+    }
+
+    /// The ranking of `query` with `options` when it is the last one ranked in full and no
+    /// piece that could change it has been added since.
+    pub(crate) fn ranked_before(
+        &self,
+        query: &str,
+        options: &SearchOptions,
+    ) -> Option<std::sync::Arc<crate::search::Ranked>> {
+        let last = self.last_ranked.lock().ok()?;
+        let (q, o, ranked) = last.as_ref()?;
+        (q == query && o == options).then(|| ranked.clone())
+    }
+
+    /// Keeps a full ranking for the next call with the same query and options.
+    pub(crate) fn remember_ranked(
+        &self,
+        query: &str,
+        options: &SearchOptions,
+        ranked: crate::search::Ranked,
+    ) -> std::sync::Arc<crate::search::Ranked> {
+        let ranked = std::sync::Arc::new(ranked);
+        if matches!(self.storage, Storage::Split(_)) {
+            if let Ok(mut last) = self.last_ranked.lock() {
+                *last = Some((query.to_owned(), options.clone(), ranked.clone()));
+            }
+        }
+        ranked
     }
 
     /// Searches, or says which pieces of a split index the query needs first: fetch them, add

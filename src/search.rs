@@ -457,6 +457,44 @@ pub(crate) fn run(
     raw: &str,
     options: &SearchOptions,
 ) -> Result<SearchResults, Error> {
+    // A split index asks again once the records it shows have arrived: the ranking, which no
+    // record changes, is taken from the previous call instead of being worked out again.
+    let ranked = match index.ranked_before(raw, options) {
+        Some(ranked) => ranked,
+        None => match rank(index, raw, options)? {
+            Ok(ranked) => index.remember_ranked(raw, options, ranked),
+            Err(partial) => return Ok(partial),
+        },
+    };
+    finish(index, raw, options, &ranked)
+}
+
+/// A query's releases in order, before the records are read: what [`finish`] needs, and what a
+/// split index keeps between the calls of one query (see [`Index::ranked_before`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Ranked {
+    /// Total, facets and whether the query was cut short; no hits yet.
+    results: SearchResults,
+    /// Best first, as many as the page (and the proximity window) needs.
+    ranked: Vec<Scored>,
+    query: Query,
+    highlight: HashSet<String>,
+    clause_terms: Vec<Vec<String>>,
+    browsing: bool,
+    ranking: Ranking,
+    excerpt_words: usize,
+}
+
+/// A ranked release: (score, date, release, whether a word matched only through its family).
+type Scored = (f64, u32, u32, bool);
+
+/// Ranks a query's releases: `Err` holds the (partial) answer when there is nothing to rank,
+/// or when pieces of a split index are still missing.
+fn rank(
+    index: &Index,
+    raw: &str,
+    options: &SearchOptions,
+) -> Result<Result<Ranked, SearchResults>, Error> {
     let mut query = query::parse(raw);
     // Counted as typed: a title made of exactly these words is an exact match.
     let words = query.positive_terms();
@@ -480,7 +518,7 @@ pub(crate) fn run(
         ..SearchResults::default()
     };
     if browsing && query.must_not.is_empty() && options.filters.is_empty() {
-        return Ok(results);
+        return Ok(Err(results));
     }
     let mut search = Search {
         index,
@@ -508,8 +546,7 @@ pub(crate) fn run(
         .then(|| index.newest_date())
         .flatten()
         .map(Date::days);
-    // (score, date, release, whether a word matched only through its family)
-    let mut ranked: Vec<(f64, u32, u32, bool)> = matches
+    let mut ranked: Vec<Scored> = matches
         .iter()
         .map(|&(doc, mut score, tallied)| {
             let (titled, family) = (tallied & 0xff, tallied >> 8);
@@ -533,15 +570,7 @@ pub(crate) fn run(
     // Releases with every word as typed (or completed, or within a typo) first, then those
     // that needed another form of a word; among equals the newest, then the first indexed: the
     // order is total, so the same index and query always give the same page.
-    let order = |a: &(f64, u32, u32, bool), b: &(f64, u32, u32, bool)| match options.sort {
-        Sort::Relevance if !browsing => {
-            a.3.cmp(&b.3)
-                .then(b.0.total_cmp(&a.0))
-                .then(b.1.cmp(&a.1))
-                .then(a.2.cmp(&b.2))
-        }
-        _ => b.1.cmp(&a.1).then(b.0.total_cmp(&a.0)).then(a.2.cmp(&b.2)),
-    };
+    let order = order(options.sort, browsing);
     let limit = options.limit.min(MAX_LIMIT);
     let wanted = options
         .offset
@@ -549,15 +578,63 @@ pub(crate) fn run(
         .max(RERANKED)
         .min(ranked.len());
     if wanted > 0 && wanted < ranked.len() {
-        ranked.select_nth_unstable_by(wanted - 1, order);
+        ranked.select_nth_unstable_by(wanted - 1, &order);
         ranked.truncate(wanted);
     }
-    ranked.sort_unstable_by(order);
+    ranked.sort_unstable_by(&order);
     if index.pending() {
         // Some postings are still missing, so this ranking is not the answer: fetch those first,
         // not the records of releases that may not make the page.
-        return Ok(results);
+        return Ok(Err(results));
     }
+    Ok(Ok(Ranked {
+        results,
+        ranked,
+        query,
+        highlight,
+        clause_terms,
+        browsing,
+        ranking,
+        excerpt_words,
+    }))
+}
+
+/// The order of ranked releases: see [`rank`].
+fn order(sort: Sort, browsing: bool) -> impl Fn(&Scored, &Scored) -> std::cmp::Ordering {
+    move |a, b| match sort {
+        Sort::Relevance if !browsing => {
+            a.3.cmp(&b.3)
+                .then(b.0.total_cmp(&a.0))
+                .then(b.1.cmp(&a.1))
+                .then(a.2.cmp(&b.2))
+        }
+        _ => b.1.cmp(&a.1).then(b.0.total_cmp(&a.0)).then(a.2.cmp(&b.2)),
+    }
+}
+
+/// Reads the records of a ranked page: proximity and written accents rescore the best of them,
+/// and the page's hits get their excerpts.
+fn finish(
+    index: &Index,
+    raw: &str,
+    options: &SearchOptions,
+    ranked: &Ranked,
+) -> Result<SearchResults, Error> {
+    let Ranked {
+        results,
+        ranked,
+        query,
+        highlight,
+        clause_terms,
+        browsing,
+        ranking,
+        excerpt_words,
+    } = ranked;
+    let (browsing, excerpt_words) = (*browsing, *excerpt_words);
+    let mut results = results.clone();
+    let mut ranked = ranked.clone();
+    let order = order(options.sort, browsing);
+    let limit = options.limit.min(MAX_LIMIT);
     // Proximity: the best matches are scored again with where their words stand.
     // The records read, with their body's tokens when proximity needed them (the excerpt
     // reuses them).
@@ -565,7 +642,7 @@ pub(crate) fn run(
     let window = ranked.len().min(RERANKED);
     let proximity = clause_terms.len() > 1 && ranking.proximity_bonus > 0.0;
     let marked = if ranking.diacritic_bonus > 0.0 {
-        marked_words(raw, &query, &clause_terms)
+        marked_words(raw, query, clause_terms)
     } else {
         Vec::new()
     };
@@ -587,13 +664,13 @@ pub(crate) fn run(
                 // In the title when it holds every word (the title bonus has already counted
                 // that), else in the body: a word of the title near a word of the body means
                 // little.
-                let title = closeness(&title_tokens, &clause_terms);
+                let title = closeness(&title_tokens, clause_terms);
                 let near = if title > 0.0 {
                     title
                 } else {
                     closeness(
                         body.get_or_insert_with(|| analyze::tokens(&stored.text)),
-                        &clause_terms,
+                        clause_terms,
                     )
                 };
                 entry.0 *= 1.0 + ranking.proximity_bonus * near;
@@ -609,7 +686,7 @@ pub(crate) fn run(
                 entry.0 *= 1.0 + ranking.diacritic_bonus * share;
             }
         }
-        ranked[..window].sort_unstable_by(order);
+        ranked[..window].sort_unstable_by(&order);
     }
     let highlight: HashSet<&str> = highlight.iter().map(String::as_str).collect();
     results.hits = ranked
@@ -621,7 +698,7 @@ pub(crate) fn run(
         })
         .collect::<Result<_, _>>()?;
     if results.total == 0 && !browsing {
-        results.suggestion = suggest(index, &query, options)?;
+        results.suggestion = suggest(index, query, options)?;
     }
     Ok(results)
 }

@@ -1180,7 +1180,8 @@ impl Store {
     }
 
     /// Adds a fetched piece: `bytes` are bytes `start..end` of `file`, inflated when they were a
-    /// gzip member (`gzip`).
+    /// gzip member (`gzip`). Returns whether the piece can change a ranking: everything but
+    /// records and pages of record lengths can.
     pub(crate) fn add(
         &mut self,
         file: &str,
@@ -1188,7 +1189,7 @@ impl Store {
         end: u64,
         bytes: Vec<u8>,
         gzip: bool,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         let bad = |detail: String| Error::corrupt("part", format!("{file}: {detail}"));
         let f = self
             .manifest
@@ -1208,7 +1209,7 @@ impl Store {
                 )));
             }
             insert_range(self.raw.entry(f).or_default(), start, bytes);
-            return Ok(());
+            return Ok(true);
         }
         let loc = Loc {
             file: f,
@@ -1223,10 +1224,12 @@ impl Store {
             self.families[i] = Some(self.load_families(self.manifest.families[i].0, &bytes)?);
         } else if let Some(i) = self.record_page_at(loc) {
             self.record_pages[i] = Some(self.load_record_page(i, &bytes)?);
+            return Ok(false);
         } else {
             self.inflated.insert((f, start), bytes);
+            return Ok(false);
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Adds a whole part file as read from disk (native use: everything at once).
@@ -1479,7 +1482,10 @@ impl Store {
             offsets.push(at);
         }
         if c.remaining() != 0 {
-            return Err(bad(format!("{} bytes after its {count} lengths", c.remaining())));
+            return Err(bad(format!(
+                "{} bytes after its {count} lengths",
+                c.remaining()
+            )));
         }
         Ok(offsets)
     }
