@@ -47,6 +47,9 @@ const DICT_PART_BYTES: usize = 12 << 10;
 /// session that has loaded it locates those releases' records without asking again.
 #[cfg(not(target_arch = "wasm32"))]
 const RECORD_PAGE: usize = 1024;
+/// A split index whose pages of record lengths take at most this many bytes (about 4,000
+/// releases) fetches them all with the first pieces of its first query.
+const PREFETCHED_PAGE_BYTES: u64 = 8 << 10;
 /// One-letter prefixes expand to at most this many completions, precomputed in PREFIXES.
 pub(crate) const ONE_LETTER_EXPANSIONS: usize = 8;
 
@@ -1141,10 +1144,22 @@ impl Store {
     /// The pieces searches found missing since the last call, as requests; adjacent or nearly
     /// adjacent raw ranges of a file are merged into one.
     pub(crate) fn take_needs(&self) -> Vec<PartRequest> {
-        let needs = match self.needs.lock() {
+        let mut needs = match self.needs.lock() {
             Ok(mut needs) => std::mem::take(&mut *needs),
             Err(_) => BTreeSet::new(),
         };
+        // A small index's pages of record lengths come with the first pieces a query asks for:
+        // every query that shows a release needs its page, and fetching them beside the
+        // dictionary saves the round that would otherwise wait for them.
+        let pages = self.record_page_locs();
+        let page_bytes: u64 = pages.iter().map(|p| p.end - p.start).sum();
+        if !needs.is_empty() && page_bytes <= PREFETCHED_PAGE_BYTES {
+            for (i, loc) in pages.iter().enumerate() {
+                if self.record_pages[i].is_none() {
+                    needs.insert((*loc, true));
+                }
+            }
+        }
         const GAP: u64 = 2048;
         let mut out: Vec<PartRequest> = Vec::new();
         let mut last_raw: Option<(u32, usize)> = None;
