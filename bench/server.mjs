@@ -71,6 +71,9 @@ export async function serve(root, pages = {}) {
     const url = new URL(req.url, 'http://127.0.0.1');
     let pathname = decodeURIComponent(url.pathname);
     const entry = { path: pathname, bytes: 0, encoding: null, status: 200 };
+    // A single byte range, as CDNs and static hosts answer it (a split Pressroom index fetches
+    // its parts piecewise; Pagefind asks for whole files).
+    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     log.push(entry);
     let out;
     if (pages[pathname] !== undefined) {
@@ -84,8 +87,7 @@ export async function serve(root, pages = {}) {
         res.end('not found');
         return;
       }
-      const r = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
-      out = body(file, r && { start: Number(r[1]), end: Number(r[2]) });
+      out = body(file, range && { start: Number(range[1]), end: Number(range[2]) });
     }
     const accepts = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
     let data = out.data;
@@ -100,10 +102,7 @@ export async function serve(root, pages = {}) {
       headers.vary = 'accept-encoding';
       entry.encoding = 'gzip';
     }
-    // A single byte range of an uncompressed file, as CDNs and static hosts answer it (a split
-    // Pressroom index fetches its parts piecewise; Pagefind asks for whole files).
     let status = 200;
-    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     headers['accept-ranges'] = 'bytes';
     if (out.slice) {
       headers['content-range'] = `bytes ${out.slice.start}-${out.slice.end}/${out.slice.size}`;

@@ -112,6 +112,8 @@ struct Parts {
     files: HashMap<String, Vec<u8>>,
     fetched: u64,
     requests: usize,
+    /// What each round of [`Parts::search`] asked for, in order.
+    rounds: Vec<Vec<PartRequest>>,
 }
 
 impl Parts {
@@ -146,6 +148,7 @@ impl Parts {
                     for r in &requests {
                         self.fetch(index, r);
                     }
+                    self.rounds.push(requests);
                 }
             }
         }
@@ -161,6 +164,7 @@ fn split_index() -> (Index, Parts, u64) {
         files: split.parts.into_iter().collect(),
         fetched: 0,
         requests: 0,
+        rounds: Vec::new(),
     };
     (index, parts, total)
 }
@@ -460,30 +464,17 @@ fn an_index_of_the_previous_format_version_still_opens() {
 #[test]
 fn a_page_of_record_lengths_is_fetched_once_and_checked() {
     let (mut index, mut parts, _) = split_index();
+    let results = parts.search(&mut index, "sarybay", &SearchOptions::default());
+    assert!(!results.hits.is_empty());
     // Every gzip piece the first query fetched; the page of record lengths is the one that
     // refuses a page holding no length with an error naming it.
-    let mut gzip: Vec<PartRequest> = Vec::new();
-    let mut first_round: Vec<PartRequest> = Vec::new();
-    for _round in 0..8 {
-        match index
-            .search_or_need("sarybay", &SearchOptions::default())
-            .unwrap()
-        {
-            Searched::Done(results) => {
-                assert!(!results.hits.is_empty());
-                break;
-            }
-            Searched::Need(requests) => {
-                for r in &requests {
-                    parts.fetch(&mut index, r);
-                }
-                if first_round.is_empty() {
-                    first_round = requests.clone();
-                }
-                gzip.extend(requests.into_iter().filter(|r| r.gzip));
-            }
-        }
-    }
+    let first_round = parts.rounds[0].clone();
+    let gzip: Vec<PartRequest> = parts
+        .rounds
+        .concat()
+        .into_iter()
+        .filter(|r| r.gzip)
+        .collect();
     let entry = writer().finish_split().unwrap().entry;
     let add = |r: &PartRequest, bytes: Vec<u8>| {
         let mut copy = Index::from_bytes(entry.clone()).unwrap();
@@ -511,24 +502,12 @@ fn a_page_of_record_lengths_is_fetched_once_and_checked() {
         let err = add(page, bad).expect("a damaged page is refused");
         assert!(err.contains("record lengths"), "{err}");
     }
-    // Later queries locate every release of the page without fetching it again.
-    for (query, options) in queries() {
-        parts.search(&mut index, query, &options);
-    }
+    // A session of many queries locates every release of the page without fetching it again.
     let mut fresh = Index::from_bytes(entry).unwrap();
-    let mut again = 0;
+    parts.rounds.clear();
     for (query, options) in queries() {
-        for _round in 0..8 {
-            match fresh.search_or_need(query, &options).unwrap() {
-                Searched::Done(_) => break,
-                Searched::Need(requests) => {
-                    again += requests.iter().filter(|r| *r == page).count();
-                    for r in &requests {
-                        parts.fetch(&mut fresh, r);
-                    }
-                }
-            }
-        }
+        parts.search(&mut fresh, query, &options);
     }
+    let again = parts.rounds.concat().iter().filter(|r| *r == page).count();
     assert_eq!(again, 1, "the page is fetched once in a session");
 }
