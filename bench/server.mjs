@@ -5,8 +5,9 @@
 // `.pf_*`/`.pagefind` files and Pressroom's index parts, which are gzip or binary already) goes
 // as it is. Compressed bodies are cached, as a CDN edge would hold them, so timing does not
 // include gzip work after the first request; `warm()` fills that cache before measuring.
-// The count is the body bytes put on the wire (after compression), without headers. Single byte
-// ranges of uncompressed files are answered with 206, as static hosts do.
+// The count is the body bytes put on the wire (after compression), without headers. Byte ranges
+// of uncompressed files are answered with 206, as static hosts do: one range as it is, several
+// as a multipart/byteranges body (RFC 9110, section 14.6), as nginx and Apache answer them.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -40,22 +41,50 @@ export async function serve(root, pages = {}) {
   const log = [];
   const gzCache = new Map();
 
-  function body(file, range) {
+  /** The ranges' bytes of an uncompressed file, each read from the disk on its own. */
+  function readRanges(file, ranges) {
+    const fd = fs.openSync(file, 'r');
+    try {
+      return ranges.map(({ start, end }) => {
+        const data = Buffer.alloc(end - start + 1);
+        fs.readSync(fd, data, 0, data.length, start);
+        return data;
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  function body(file, ranges) {
     const type = contentType(file);
     if (!compressible(type)) {
-      // A range of an uncompressed file is read from the disk on its own, as static servers
+      // Ranges of an uncompressed file are read from the disk on their own, as static servers
       // and CDNs do (reading a whole 8 MiB part for a 16-byte range would time the disk).
       const size = fs.statSync(file).size;
-      if (range && range.start < size) {
-        const end = Math.min(range.end, size - 1);
-        const data = Buffer.alloc(end - range.start + 1);
-        const fd = fs.openSync(file, 'r');
-        try {
-          fs.readSync(fd, data, 0, data.length, range.start);
-        } finally {
-          fs.closeSync(fd);
-        }
-        return { type, data, encoding: null, slice: { start: range.start, end, size } };
+      const wanted = (ranges ?? [])
+        .filter((r) => r.start < size && r.start <= r.end)
+        .map((r) => ({ start: r.start, end: Math.min(r.end, size - 1) }));
+      if (wanted.length === 1) {
+        const [data] = readRanges(file, wanted);
+        return { type, data, encoding: null, slice: { ...wanted[0], size } };
+      }
+      if (wanted.length > 1) {
+        const boundary = 'pressroom-bench-boundary';
+        const chunks = [];
+        readRanges(file, wanted).forEach((data, i) => {
+          const { start, end } = wanted[i];
+          chunks.push(
+            Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: bytes ${start}-${end}/${size}\r\n\r\n`),
+            data,
+          );
+        });
+        chunks.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+        return {
+          type: `multipart/byteranges; boundary=${boundary}`,
+          data: Buffer.concat(chunks),
+          encoding: null,
+          multipart: wanted.map((r) => [r.start, r.end + 1]),
+        };
       }
       return { type, data: fs.readFileSync(file), encoding: null };
     }
@@ -71,9 +100,9 @@ export async function serve(root, pages = {}) {
     const url = new URL(req.url, 'http://127.0.0.1');
     let pathname = decodeURIComponent(url.pathname);
     const entry = { path: pathname, bytes: 0, encoding: null, status: 200 };
-    // A single byte range, as CDNs and static hosts answer it (a split Pressroom index fetches
-    // its parts piecewise; Pagefind asks for whole files).
-    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    // Byte ranges, as CDNs and static hosts answer them (a split Pressroom index fetches its
+    // parts piecewise; Pagefind asks for whole files).
+    const ranges = parseRanges(req.headers.range);
     log.push(entry);
     let out;
     if (pages[pathname] !== undefined) {
@@ -87,7 +116,7 @@ export async function serve(root, pages = {}) {
         res.end('not found');
         return;
       }
-      out = body(file, range && { start: Number(range[1]), end: Number(range[2]) });
+      out = body(file, ranges);
     }
     const accepts = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
     let data = out.data;
@@ -108,9 +137,12 @@ export async function serve(root, pages = {}) {
       headers['content-range'] = `bytes ${out.slice.start}-${out.slice.end}/${out.slice.size}`;
       status = 206;
       entry.range = [out.slice.start, out.slice.end + 1];
-    } else if (range && !out.encoding) {
-      const start = Number(range[1]);
-      const end = Math.min(Number(range[2]), data.length - 1);
+    } else if (out.multipart) {
+      status = 206;
+      entry.ranges = out.multipart;
+    } else if (ranges?.length === 1 && !out.encoding) {
+      const { start } = ranges[0];
+      const end = Math.min(ranges[0].end, data.length - 1);
       if (start <= end) {
         headers['content-range'] = `bytes ${start}-${end}/${data.length}`;
         data = data.subarray(start, end + 1);
@@ -144,6 +176,16 @@ export async function serve(root, pages = {}) {
         server.close(resolve);
       }),
   };
+}
+
+/** `bytes=a-b,c-d,…` as [{ start, end }] (inclusive), or null for any other Range header. */
+function parseRanges(header) {
+  const m = /^bytes=(\d+-\d+(?:,\s*\d+-\d+)*)$/.exec(header ?? '');
+  if (!m) return null;
+  return m[1].split(',').map((r) => {
+    const [start, end] = r.trim().split('-').map(Number);
+    return { start, end };
+  });
 }
 
 /** Every file under `dir`, recursively, sorted. */

@@ -45,6 +45,8 @@ export class Pressroom {
   #timeout;
   /** Pieces being fetched, by `file:start:end`, so concurrent queries share one request. */
   #inflight = new Map();
+  /** Whether the server answers several byte ranges in one multipart body (unknown until asked). */
+  #multiRange;
 
   /** Use `Pressroom.open`. */
   constructor(index, folder, timeout = STALL_TIMEOUT_MS) {
@@ -86,28 +88,65 @@ export class Pressroom {
       if (!this.#index) throw new Error('This Pressroom index has been closed');
       const results = this.#index.search(String(query), options);
       if (!results.need) return results;
-      await Promise.all(results.need.map((piece) => this.#load(piece)));
+      await this.#loadAll(results.need);
     }
     throw new Error(`The query “${query}” still needed parts of the index after ${MAX_ROUNDS} rounds`);
   }
 
-  /** Fetches one piece a query needs (once, however many queries ask) and adds it. */
-  #load(piece) {
-    const key = `${piece.file}:${piece.start}:${piece.end}`;
-    if (!this.#inflight.has(key)) {
-      const url = new URL(piece.file, this.#folder).href;
-      const done = fetchRange(url, piece.start, piece.end, piece.gzip, this.#timeout).then((bytes) => {
-        try {
-          this.#index?.addPart(piece.file, piece.start, piece.end, bytes, piece.gzip);
-        } catch (err) {
-          throw new Error(`The search index part ${url} could not be read: ${err.message}`, { cause: err });
-        }
-      });
-      // Whatever happened, the next query asks afresh: a failure may pass, a success is kept.
-      done.finally(() => this.#inflight.delete(key)).catch(() => {});
-      this.#inflight.set(key, done);
+  /**
+   * Fetches the pieces one round of a query needs (each once, however many queries ask) and
+   * adds them. Several pieces of one file go in one request with several byte ranges, which
+   * nginx, Apache and most CDNs answer with one multipart body: a query's ten records cost a
+   * request or two instead of ten. A server that does not (it sends the whole file, or fails
+   * the request) is asked for one range at a time from then on.
+   */
+  #loadAll(pieces) {
+    const waits = [];
+    const byFile = new Map();
+    for (const piece of pieces) {
+      const key = pieceKey(piece);
+      if (this.#inflight.has(key)) waits.push(this.#inflight.get(key));
+      else if (!byFile.has(piece.file)) byFile.set(piece.file, [piece]);
+      else if (!byFile.get(piece.file).some((p) => pieceKey(p) === key)) byFile.get(piece.file).push(piece);
     }
-    return this.#inflight.get(key);
+    for (const [file, group] of byFile) {
+      const url = new URL(file, this.#folder).href;
+      let fetched;
+      if (group.length > 1 && this.#multiRange !== false) {
+        const attempts = this.#multiRange ? FETCH_ATTEMPTS : 1;
+        const together = fetchRanges(url, group, this.#timeout, attempts).then(
+          (bytes) => {
+            this.#multiRange = true;
+            return bytes;
+          },
+          (err) => {
+            // Refused, or failed before this server ever answered such a request (without an
+            // HTTP error, which a single range would get too): one range per request from now on.
+            if (!(err instanceof RangesRefused) && (this.#multiRange || err.status)) throw err;
+            this.#multiRange = false;
+            return null;
+          },
+        );
+        fetched = (piece, i) => together.then((all) => all?.[i] ?? fetchRange(url, piece, this.#timeout));
+      } else {
+        fetched = (piece) => fetchRange(url, piece, this.#timeout);
+      }
+      group.forEach((piece, i) => {
+        const key = pieceKey(piece);
+        const done = fetched(piece, i).then((bytes) => {
+          try {
+            this.#index?.addPart(piece.file, piece.start, piece.end, bytes, piece.gzip);
+          } catch (err) {
+            throw new Error(`The search index part ${url} could not be read: ${err.message}`, { cause: err });
+          }
+        });
+        // Whatever happened, the next query asks afresh: a failure may pass, a success is kept.
+        done.finally(() => this.#inflight.delete(key)).catch(() => {});
+        this.#inflight.set(key, done);
+        waits.push(done);
+      });
+    }
+    return Promise.all(waits);
   }
 
   /** Frees the engine's memory; the object cannot search afterwards. */
@@ -117,12 +156,14 @@ export class Pressroom {
   }
 }
 
+const pieceKey = (piece) => `${piece.file}:${piece.start}:${piece.end}`;
+
 /**
  * Bytes `start..end` of a part file, with an HTTP range request, inflated when they are a gzip
  * member. A server that ignores ranges (200 with the whole file) still works: the piece is cut
  * out of the whole. A short body is an error, retried like a network failure.
  */
-async function fetchRange(url, start, end, gzip, timeout) {
+async function fetchRange(url, { start, end, gzip }, timeout) {
   const response = await fetchWithRetry(url, { headers: { Range: `bytes=${start}-${end - 1}` } }, timeout, (body, r) => {
     const bytes = r.status === 200 ? body.subarray(start, end) : body;
     if (bytes.length !== end - start) {
@@ -130,13 +171,129 @@ async function fetchRange(url, start, end, gzip, timeout) {
     }
     return bytes;
   });
-  if (!gzip) return response;
+  return gzip ? inflate(response, url) : response;
+}
+
+/** The server did not answer a request for several ranges with those ranges. */
+class RangesRefused extends Error {}
+
+/**
+ * The bytes of several pieces of one part file, in the order given, from one request for all
+ * their ranges. The answer must be 206: a multipart/byteranges body, or one range that covers
+ * them all (a server may merge nearby ranges). Anything else, a 200 with the whole file above
+ * all, is abandoned at its headers and rejected with `RangesRefused`. `attempts`: 1 until the
+ * server has shown it answers such requests (a failure then falls back at once to one range per
+ * request, without waiting to retry), the usual retries after.
+ */
+async function fetchRanges(url, pieces, timeout, attempts) {
+  const header = `bytes=${pieces.map((p) => `${p.start}-${p.end - 1}`).join(',')}`;
+  const ranges = await fetchWithRetry(
+    url,
+    { headers: { Range: header } },
+    timeout,
+    (body, response) => byteRanges(body, response.headers),
+    { accept: (response) => response.status === 206, attempts },
+  );
+  return Promise.all(
+    pieces.map((piece) => {
+      const range = ranges.find((r) => r.start <= piece.start && piece.end <= r.end);
+      if (!range) throw new RangesRefused(`bytes ${piece.start}-${piece.end - 1} are not in the answer`);
+      const bytes = range.bytes.subarray(piece.start - range.start, piece.end - range.start);
+      return piece.gzip ? inflate(bytes, url) : bytes;
+    }),
+  );
+}
+
+/**
+ * The ranges of a 206 body as [{ start, end, bytes }] (`end` exclusive): the parts of a
+ * multipart/byteranges body (RFC 9110, section 14.6), or the body itself under its
+ * Content-Range.
+ */
+function byteRanges(body, headers) {
+  const type = headers.get('content-type') ?? '';
+  const boundary = /^multipart\/byteranges\s*;.*\bboundary=(?:"([^"]+)"|([^\s;]+))/i.exec(type);
+  if (!boundary) {
+    const range = contentRange(headers.get('content-range'));
+    if (!range || range.end - range.start !== body.length) throw new RangesRefused(`unexpected answer (${type})`);
+    return [{ ...range, bytes: body }];
+  }
+  const delimiter = new TextEncoder().encode(`--${boundary[1] ?? boundary[2]}`);
+  const ranges = [];
+  let at = indexOf(body, delimiter, 0);
+  while (at >= 0) {
+    at += delimiter.length;
+    if (body[at] === 0x2d && body[at + 1] === 0x2d) return ranges; // the closing delimiter
+    const headEnd = indexOf(body, HEADERS_END, at);
+    if (headEnd < 0) break;
+    const head = new TextDecoder().decode(body.subarray(at, headEnd));
+    const range = contentRange(/^content-range:\s*(.*)$/im.exec(head)?.[1]);
+    const start = headEnd + HEADERS_END.length;
+    if (!range || start + range.end - range.start > body.length) break;
+    ranges.push({ ...range, bytes: body.subarray(start, start + range.end - range.start) });
+    at = indexOf(body, delimiter, start + range.end - range.start);
+  }
+  throw new Error('the multipart answer ends early');
+}
+
+const HEADERS_END = new Uint8Array([13, 10, 13, 10]);
+
+/** `bytes a-b/size` as { start: a, end: b + 1 }, or null. */
+function contentRange(value) {
+  const m = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(value ?? '');
+  return m ? { start: Number(m[1]), end: Number(m[2]) + 1 } : null;
+}
+
+/** The first index of `needle` in `bytes` at or after `from`, or -1. */
+function indexOf(bytes, needle, from) {
+  const first = needle[0];
+  for (let i = bytes.indexOf(first, from); i >= 0 && i + needle.length <= bytes.length; i = bytes.indexOf(first, i + 1)) {
+    let j = 1;
+    while (j < needle.length && bytes[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+/** A gzip member of `url`, inflated by the browser. */
+async function inflate(bytes, url) {
   try {
-    const inflated = new Blob([response]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(inflated).arrayBuffer());
+    return await gunzip(bytes);
   } catch (err) {
     throw new Error(`The search index part ${url} is not valid gzip: ${err.message}`, { cause: err });
   }
+}
+
+/**
+ * `bytes` inflated by the browser's `DecompressionStream`, written and read directly: wrapping
+ * them in a Blob and reading a Response (the usual idiom) costs about 1.5 ms per call in
+ * Chromium, against 0.1 ms, and a query inflates up to ten records at once.
+ */
+async function gunzip(bytes) {
+  const stream = new DecompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  // Their failures are the reader's too, which reports them.
+  writer.write(bytes).catch(() => {});
+  writer.close().catch(() => {});
+  const reader = stream.readable.getReader();
+  const chunks = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
+  return concat(chunks);
+}
+
+/** The chunks back to back, in one array (the chunk itself when there is one). */
+function concat(chunks) {
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }
 
 /** `base` as an absolute URL ending in a slash, so that file names resolve inside it. */
@@ -153,8 +310,7 @@ async function fetchIndex(url, timeout) {
   let bytes = await fetchWithRetry(url, {}, timeout, (body) => body);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-      bytes = new Uint8Array(await new Response(inflated).arrayBuffer());
+      bytes = await gunzip(bytes);
     } catch (err) {
       throw new Error(`The search index ${url} is not valid gzip: ${err.message}`, { cause: err });
     }
@@ -168,10 +324,12 @@ async function fetchIndex(url, timeout) {
  * attempt that received nothing for `timeout` ms); a 404 will not go away by waiting, so it
  * fails at once.
  */
-async function fetchWithRetry(url, init, timeout, read) {
+async function fetchWithRetry(url, init, timeout, read, { accept = () => true, attempts = FETCH_ATTEMPTS } = {}) {
   let failure;
-  for (let attempt = 1; attempt <= FETCH_ATTEMPTS; attempt++) {
+  let status;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(FETCH_BACKOFF_MS * 2 ** (attempt - 2));
+    status = undefined;
     // The clock restarts whenever bytes arrive: a slow but moving download is never cut.
     const controller = new AbortController();
     let timer;
@@ -189,7 +347,12 @@ async function fetchWithRetry(url, init, timeout, read) {
         failure = err === stalled ? `timed out (${stalled.message})` : `network error (${err.message})`;
         continue;
       }
+      if (response.ok && !accept(response)) {
+        controller.abort();
+        throw new RangesRefused(`HTTP ${response.status} to a request for several ranges`);
+      }
       if (!response.ok) {
+        status = response.status;
         failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
         controller.abort();
         if (!isTransient(response.status)) break;
@@ -198,6 +361,7 @@ async function fetchWithRetry(url, init, timeout, read) {
       try {
         return read(await readBody(response, wait), response);
       } catch (err) {
+        if (err instanceof RangesRefused) throw err;
         const reason = err === stalled || controller.signal.reason === stalled ? stalled : err;
         failure = `incomplete download (${reason.message})`;
       }
@@ -205,7 +369,8 @@ async function fetchWithRetry(url, init, timeout, read) {
       clearTimeout(timer);
     }
   }
-  throw new Error(`Could not load the search index ${url}: ${failure}`);
+  // `status`: the HTTP status of the last attempt, when the server answered with an error.
+  throw Object.assign(new Error(`Could not load the search index ${url}: ${failure}`), { status });
 }
 
 /** The whole body of `response`, calling `progress()` each time bytes arrive. */
@@ -213,21 +378,13 @@ async function readBody(response, progress) {
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks = [];
-  let length = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     progress();
     chunks.push(value);
-    length += value.length;
   }
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return bytes;
+  return concat(chunks);
 }
 
 function isTransient(status) {

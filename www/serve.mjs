@@ -10,7 +10,7 @@
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -89,12 +89,15 @@ async function handle(rootDir, req, res) {
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Accept-Ranges', 'bytes');
   if (type.startsWith('text/html')) res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  // Range requests, as every static host answers them: a split index fetches its parts piecewise.
-  const range = parseRange(req.headers.range, file.size);
-  if (range === 'unsatisfiable') {
+  // Range requests, as static hosts answer them: a split index fetches its parts piecewise, and
+  // asks for several pieces of one file at once (a multipart/byteranges answer, as nginx gives).
+  const ranges = parseRanges(req.headers.range, file.size);
+  if (ranges === 'unsatisfiable') {
     res.setHeader('Content-Range', `bytes */${file.size}`);
     return send(res, 416, 'range not satisfiable\n');
   }
+  if (ranges?.length > 1) return sendRanges(req, res, file, type, ranges);
+  const [range] = ranges ?? [];
   if (range) {
     res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.size}`);
     res.setHeader('Content-Length', range.end - range.start + 1);
@@ -107,25 +110,63 @@ async function handle(rootDir, req, res) {
   createReadStream(file.path, range ?? {}).on('error', (err) => res.destroy(err)).pipe(res);
 }
 
-/**
- * One `bytes=` range of a file of `size` bytes as `{ start, end }` (inclusive), null when there is
- * no usable Range header (answer the whole file), or 'unsatisfiable'. Several ranges are answered
- * with the whole file, which HTTP allows.
- */
-export function parseRange(header, size) {
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header ?? '');
-  if (!match || (match[1] === '' && match[2] === '')) return null;
-  let start;
-  let end;
-  if (match[1] === '') {
-    start = Math.max(0, size - Number(match[2]));
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+/** Several ranges of a file as one multipart/byteranges body (RFC 9110, section 14.6). */
+async function sendRanges(req, res, file, type, ranges) {
+  const boundary = `pressroom-${Math.random().toString(36).slice(2)}`;
+  const heads = ranges.map(
+    (r) => `\r\n--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: bytes ${r.start}-${r.end}/${file.size}\r\n\r\n`,
+  );
+  const tail = `\r\n--${boundary}--\r\n`;
+  const length = ranges.reduce((sum, r, i) => sum + Buffer.byteLength(heads[i]) + r.end - r.start + 1, 0) + tail.length;
+  res.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
+  res.setHeader('Content-Length', length);
+  res.writeHead(206);
+  if (req.method === 'HEAD') return res.end();
+  const handle = await open(file.path, 'r');
+  try {
+    for (const [i, r] of ranges.entries()) {
+      const data = Buffer.alloc(r.end - r.start + 1);
+      await handle.read(data, 0, data.length, r.start);
+      res.write(heads[i]);
+      res.write(data);
+    }
+  } finally {
+    await handle.close();
   }
-  if (start > end || start >= size) return 'unsatisfiable';
-  return { start, end };
+  res.end(tail);
+}
+
+/** A request for more ranges than this is answered with the whole file, which HTTP allows. */
+const MAX_RANGES = 64;
+
+/**
+ * The `bytes=` ranges of a file of `size` bytes as [{ start, end }] (inclusive), null when there
+ * is no usable Range header (answer the whole file), or 'unsatisfiable' when no range is. Ranges
+ * that start past the end are dropped; overlapping ones, or too many, get the whole file.
+ */
+export function parseRanges(header, size) {
+  const specs = /^bytes=(.+)$/.exec(header ?? '')?.[1].split(',');
+  if (!specs || specs.length > MAX_RANGES) return null;
+  const ranges = [];
+  for (const spec of specs) {
+    const match = /^\s*(\d*)-(\d*)\s*$/.exec(spec);
+    if (!match || (match[1] === '' && match[2] === '')) return null;
+    let start;
+    let end;
+    if (match[1] === '') {
+      start = Math.max(0, size - Number(match[2]));
+      end = size - 1;
+    } else {
+      start = Number(match[1]);
+      end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+    }
+    if (match[1] !== '' && match[2] !== '' && Number(match[2]) < start) return null; // invalid: ignore the header
+    if (start <= end && start < size) ranges.push({ start, end });
+  }
+  if (ranges.length === 0) return 'unsatisfiable';
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  if (sorted.some((r, i) => i > 0 && r.start <= sorted[i - 1].end)) return null;
+  return ranges;
 }
 
 /** Maps a request URL to a regular file inside `rootDir`, or null. */

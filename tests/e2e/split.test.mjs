@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../www/serve.mjs';
@@ -56,6 +56,7 @@ async function openPage() {
     requests.push({
       file: path.basename(url.pathname),
       status: response.status(),
+      type: response.headers()['content-type'] ?? '',
       range: response.request().headers().range ?? null,
       bytes: body.length,
     });
@@ -107,8 +108,12 @@ test('queries fetch a small share of the parts, by range, and answer as the nati
   assert.ok(pieces.length > 0, 'no part was fetched');
   for (const r of pieces) {
     assert.equal(r.status, 206, `a part request was not answered by range: ${JSON.stringify(r)}`);
-    assert.match(r.range, /^bytes=\d+-\d+$/);
+    assert.match(r.range, /^bytes=\d+-\d+(,\d+-\d+)*$/);
   }
+  // The records of a query's hits lie all over a part: they come in one request per file.
+  const several = pieces.filter((r) => r.range.includes(','));
+  assert.ok(several.length > 0, `no request asked for several ranges: ${JSON.stringify(pieces)}`);
+  for (const r of several) assert.match(r.type, /^multipart\/byteranges; boundary=/);
   const fetched = pieces.reduce((sum, r) => sum + r.bytes, 0);
   assert.ok(
     fetched * 4 < partBytes,
@@ -119,6 +124,97 @@ test('queries fetch a small share of the parts, by range, and answer as the nati
   await page.evaluate((q) => window.pr.search(q, { limit: 10 }), 'sarybay');
   assert.equal(asked.length, before);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/**
+ * Answers every request of the page for several ranges of a part as `answer(file bytes, ranges)`
+ * does ({ status, headers, body }), and lets the others through. Returns the Range headers seen.
+ */
+async function answerSeveralRanges(page, answer) {
+  const seen = [];
+  await page.route('**/pressroom-*.bin', async (route) => {
+    const range = route.request().headers().range ?? '';
+    seen.push(range);
+    if (!range.includes(',')) return route.continue();
+    const file = readFileSync(path.join(indexDir, path.basename(new URL(route.request().url()).pathname)));
+    const ranges = range.slice('bytes='.length).split(',').map((r) => r.split('-').map(Number));
+    return route.fulfill(answer(file, ranges));
+  });
+  return seen;
+}
+
+const QUERIES = ['sarybay', 'eurasain security', 'secretary -minsk', 'cica', 'c'];
+
+async function expectNativeAnswers(page) {
+  for (const query of QUERIES) {
+    const got = await page.evaluate((q) => window.pr.search(q, { limit: 10 }), query);
+    const expected = nativeQuery(query);
+    assert.equal(got.total, expected.total, query);
+    assert.deepEqual(got.hits.map((h) => [h.url, h.excerpt]), expected.hits.map((h) => [h.url, h.excerpt]), query);
+  }
+}
+
+test('a server that answers several ranges with the whole file is asked one range at a time after that', async () => {
+  const { page, errors } = await openPage();
+  let refused = 0;
+  const seen = await answerSeveralRanges(page, (file) => {
+    refused++;
+    return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: file };
+  });
+  await expectNativeAnswers(page);
+  assert.equal(refused, 1, `requests for several ranges: ${JSON.stringify(seen)}`);
+  const after = seen.slice(seen.findIndex((r) => r.includes(',')) + 1);
+  assert.ok(after.length > 0 && after.every((r) => /^bytes=\d+-\d+$/.test(r)), JSON.stringify(after));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a server that merges several ranges into one is understood', async () => {
+  const { page, errors } = await openPage();
+  let merged = 0;
+  const seen = await answerSeveralRanges(page, (file, ranges) => {
+    merged++;
+    const start = Math.min(...ranges.map((r) => r[0]));
+    const end = Math.max(...ranges.map((r) => r[1]));
+    return {
+      status: 206,
+      headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${file.length}` },
+      body: file.subarray(start, end + 1),
+    };
+  });
+  await expectNativeAnswers(page);
+  assert.ok(merged >= 2, `requests for several ranges: ${JSON.stringify(seen)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a multipart answer that ends early is an error naming the part, and the next query works', async () => {
+  const { page } = await openPage();
+  let cut = false;
+  await answerSeveralRanges(page, (file, ranges) => {
+    const boundary = 'b0undary';
+    const body = Buffer.concat(
+      ranges.flatMap(([start, end]) => [
+        Buffer.from(`\r\n--${boundary}\r\nContent-Range: bytes ${start}-${end}/${file.length}\r\n\r\n`),
+        file.subarray(start, end + 1),
+      ]),
+    );
+    const whole = Buffer.concat([body, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    return {
+      status: 206,
+      headers: { 'content-type': `multipart/byteranges; boundary=${boundary}` },
+      body: cut ? whole.subarray(0, whole.length >> 1) : whole,
+    };
+  });
+  // Once the server has answered several ranges at once, a broken answer is an error (after the
+  // retries), not a reason to stop asking for several.
+  await page.evaluate(() => window.pr.search('cica'));
+  cut = true;
+  const error = await page.evaluate(() => window.pr.search('sarybay').then(() => null, (err) => err.message));
+  assert.match(error ?? '', /pressroom-[0-9a-f]+\.bin.*ends early/, `error: ${error}`);
+  cut = false;
+  await expectNativeAnswers(page);
   await page.close();
 });
 
