@@ -59,7 +59,7 @@ export async function serve(root, pages = {}) {
     const type = contentType(file);
     if (!compressible(type)) {
       // Ranges of an uncompressed file are read from the disk on their own, as static servers
-      // and CDNs do (reading a whole 8 MiB part for a 16-byte range would time the disk).
+      // and CDNs do (reading a whole 24 MiB part for a 16-byte range would time the disk).
       const size = fs.statSync(file).size;
       const wanted = (ranges ?? [])
         .filter((r) => r.start < size && r.start <= r.end)

@@ -36,10 +36,12 @@ use crate::Error;
 pub const PART_PREFIX: &str = "pressroom-";
 /// The extension of part files.
 pub const PART_EXTENSION: &str = "bin";
-/// A part file is closed once it holds this many bytes (pieces are never cut), which keeps every
-/// file far below the per-file limits of static hosts (25 MiB on some).
+/// A part file is closed before a piece would take it past this many bytes (pieces are never
+/// cut): under the smallest per-file limit of common static hosts (25 MiB), and large, because
+/// a query's hits' records lie all over the records and one request per file fetches them
+/// (several ranges at once): at 22k releases their 45 MB span two or three files, not six.
 #[cfg(not(target_arch = "wasm32"))]
-const MAX_PART_FILE_BYTES: usize = 8 << 20;
+const MAX_PART_FILE_BYTES: usize = 24 << 20;
 /// Uncompressed bytes of dictionary per dictionary part.
 #[cfg(not(target_arch = "wasm32"))]
 const DICT_PART_BYTES: usize = 12 << 10;
