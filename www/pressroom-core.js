@@ -37,6 +37,11 @@ function loadEngine(base) {
 
 /** How many fetch-and-add rounds one query may take (dictionary, postings, pages of record lengths, records). */
 const MAX_ROUNDS = 8;
+/**
+ * At most this many byte ranges go in one request: servers limit them (Apache answers more
+ * than 200 with the whole file, nginx's 8 KB header buffer holds about 400).
+ */
+const MAX_RANGES_PER_REQUEST = 32;
 
 /** A search index, opened from a folder written by `pressroom-index build`. */
 export class Pressroom {
@@ -45,8 +50,10 @@ export class Pressroom {
   #timeout;
   /** Pieces being fetched, by `file:start:end`, so concurrent queries share one request. */
   #inflight = new Map();
-  /** Whether the server answers several byte ranges in one multipart body (unknown until asked). */
-  #multiRange;
+  /** Whether to ask for several byte ranges in one request: until the server refuses. */
+  #severalRanges = true;
+  /** Whether the server has answered a request for several ranges. */
+  #severalAnswered = false;
 
   /** Use `Pressroom.open`. */
   constructor(index, folder, timeout = STALL_TIMEOUT_MS) {
@@ -97,56 +104,61 @@ export class Pressroom {
    * Fetches the pieces one round of a query needs (each once, however many queries ask) and
    * adds them. Several pieces of one file go in one request with several byte ranges, which
    * nginx, Apache and most CDNs answer with one multipart body: a query's ten records cost a
-   * request or two instead of ten. A server that does not (it sends the whole file, or fails
-   * the request) is asked for one range at a time from then on.
+   * request or two instead of ten. When such a request fails, its pieces are fetched one range
+   * per request, with the usual retries and errors; a server that refuses such requests (it
+   * sends the whole file, say) is asked one range per request for the rest of the session.
    */
   #loadAll(pieces) {
     const waits = [];
     const byFile = new Map();
     for (const piece of pieces) {
-      const key = pieceKey(piece);
-      if (this.#inflight.has(key)) waits.push(this.#inflight.get(key));
-      else if (!byFile.has(piece.file)) byFile.set(piece.file, [piece]);
-      else if (!byFile.get(piece.file).some((p) => pieceKey(p) === key)) byFile.get(piece.file).push(piece);
+      const inflight = this.#inflight.get(pieceKey(piece));
+      if (inflight) waits.push(inflight);
+      else byFile.set(piece.file, [...(byFile.get(piece.file) ?? []), piece]);
     }
     for (const [file, group] of byFile) {
       const url = new URL(file, this.#folder).href;
-      let fetched;
-      if (group.length > 1 && this.#multiRange !== false) {
-        const attempts = this.#multiRange ? FETCH_ATTEMPTS : 1;
-        const together = fetchRanges(url, group, this.#timeout, attempts).then(
-          (bytes) => {
-            this.#multiRange = true;
-            return bytes;
-          },
-          (err) => {
-            // Refused, or failed before this server ever answered such a request (without an
-            // HTTP error, which a single range would get too): one range per request from now on.
-            if (!(err instanceof RangesRefused) && (this.#multiRange || err.status)) throw err;
-            this.#multiRange = false;
-            return null;
-          },
-        );
-        fetched = (piece, i) => together.then((all) => all?.[i] ?? fetchRange(url, piece, this.#timeout));
-      } else {
-        fetched = (piece) => fetchRange(url, piece, this.#timeout);
-      }
-      group.forEach((piece, i) => {
-        const key = pieceKey(piece);
-        const done = fetched(piece, i).then((bytes) => {
-          try {
-            this.#index?.addPart(piece.file, piece.start, piece.end, bytes, piece.gzip);
-          } catch (err) {
-            throw new Error(`The search index part ${url} could not be read: ${err.message}`, { cause: err });
-          }
+      for (let at = 0; at < group.length; at += MAX_RANGES_PER_REQUEST) {
+        const batch = group.slice(at, at + MAX_RANGES_PER_REQUEST);
+        const together = batch.length > 1 && this.#severalRanges ? this.#fetchTogether(url, batch) : null;
+        batch.forEach((piece, i) => {
+          const raw = together
+            ? together.then((all) => all?.[i] ?? fetchRange(url, piece, this.#timeout))
+            : fetchRange(url, piece, this.#timeout);
+          const done = raw
+            .then((bytes) => (piece.gzip ? inflate(bytes, url) : bytes))
+            .then((bytes) => {
+              try {
+                this.#index?.addPart(piece.file, piece.start, piece.end, bytes, piece.gzip);
+              } catch (err) {
+                throw new Error(`The search index part ${url} could not be read: ${err.message}`, { cause: err });
+              }
+            });
+          // Whatever happened, the next query asks afresh: a failure may pass, a success is kept.
+          const key = pieceKey(piece);
+          done.finally(() => this.#inflight.delete(key)).catch(() => {});
+          this.#inflight.set(key, done);
+          waits.push(done);
         });
-        // Whatever happened, the next query asks afresh: a failure may pass, a success is kept.
-        done.finally(() => this.#inflight.delete(key)).catch(() => {});
-        this.#inflight.set(key, done);
-        waits.push(done);
-      });
+      }
     }
     return Promise.all(waits);
+  }
+
+  /** The pieces' bytes from one request for all their ranges, or null to fetch them one by one. */
+  #fetchTogether(url, pieces) {
+    return fetchRanges(url, pieces, this.#timeout).then(
+      (bytes) => {
+        this.#severalAnswered = true;
+        return bytes;
+      },
+      (err) => {
+        // A refusal, or no answer at all before the server ever answered such a request: from
+        // another origin, that is a CORS preflight that does not allow the Range header.
+        if (err instanceof RangesRefused || (err.unanswered && !this.#severalAnswered)) this.#severalRanges = false;
+        return null;
+      },
+    );
   }
 
   /** Frees the engine's memory; the object cannot search afterwards. */
@@ -159,19 +171,18 @@ export class Pressroom {
 const pieceKey = (piece) => `${piece.file}:${piece.start}:${piece.end}`;
 
 /**
- * Bytes `start..end` of a part file, with an HTTP range request, inflated when they are a gzip
- * member. A server that ignores ranges (200 with the whole file) still works: the piece is cut
- * out of the whole. A short body is an error, retried like a network failure.
+ * Bytes `start..end` of a part file, with an HTTP range request. A server that ignores ranges
+ * (200 with the whole file) still works: the piece is cut out of the whole. A short body is an
+ * error, retried like a network failure.
  */
-async function fetchRange(url, { start, end, gzip }, timeout) {
-  const response = await fetchWithRetry(url, { headers: { Range: `bytes=${start}-${end - 1}` } }, timeout, (body, r) => {
+function fetchRange(url, { start, end }, timeout) {
+  return fetchWithRetry(url, { headers: { Range: `bytes=${start}-${end - 1}` } }, timeout, (body, r) => {
     const bytes = r.status === 200 ? body.subarray(start, end) : body;
     if (bytes.length !== end - start) {
       throw new Error(`${bytes.length} of ${end - start} bytes arrived`);
     }
     return bytes;
   });
-  return gzip ? inflate(response, url) : response;
 }
 
 /** The server did not answer a request for several ranges with those ranges. */
@@ -179,30 +190,29 @@ class RangesRefused extends Error {}
 
 /**
  * The bytes of several pieces of one part file, in the order given, from one request for all
- * their ranges. The answer must be 206: a multipart/byteranges body, or one range that covers
- * them all (a server may merge nearby ranges). Anything else, a 200 with the whole file above
- * all, is abandoned at its headers and rejected with `RangesRefused`. `attempts`: 1 until the
- * server has shown it answers such requests (a failure then falls back at once to one range per
- * request, without waiting to retry), the usual retries after.
+ * their ranges, tried once. The answer must be 206: a multipart/byteranges body, or one range
+ * that covers them all (a server may merge nearby ranges). Any other success, a 200 with the
+ * whole file above all (abandoned at its headers), or a status that rejects the ranges (400,
+ * 413, 416, 431) is a `RangesRefused`; other failures are errors as usual.
  */
-async function fetchRanges(url, pieces, timeout, attempts) {
+async function fetchRanges(url, pieces, timeout) {
   const header = `bytes=${pieces.map((p) => `${p.start}-${p.end - 1}`).join(',')}`;
   const ranges = await fetchWithRetry(
     url,
     { headers: { Range: header } },
     timeout,
     (body, response) => byteRanges(body, response.headers),
-    { accept: (response) => response.status === 206, attempts },
+    { accept: (r) => r.status === 206 || !(r.ok || RANGE_REFUSALS.has(r.status)), attempts: 1 },
   );
-  return Promise.all(
-    pieces.map((piece) => {
-      const range = ranges.find((r) => r.start <= piece.start && piece.end <= r.end);
-      if (!range) throw new RangesRefused(`bytes ${piece.start}-${piece.end - 1} are not in the answer`);
-      const bytes = range.bytes.subarray(piece.start - range.start, piece.end - range.start);
-      return piece.gzip ? inflate(bytes, url) : bytes;
-    }),
-  );
+  return pieces.map((piece) => {
+    const range = ranges.find((r) => r.start <= piece.start && piece.end <= r.end);
+    if (!range) throw new RangesRefused(`bytes ${piece.start}-${piece.end - 1} are not in the answer`);
+    return range.bytes.subarray(piece.start - range.start, piece.end - range.start);
+  });
 }
+
+/** Statuses with which a server says it will not answer these ranges in one request. */
+const RANGE_REFUSALS = new Set([400, 413, 416, 431]);
 
 /**
  * The ranges of a 206 body as [{ start, end, bytes }] (`end` exclusive): the parts of a
@@ -322,14 +332,15 @@ async function fetchIndex(url, timeout) {
  * `fetch` the whole body and `read(bytes, response)` it, tried again twice with a growing pause
  * when the failure may pass (no connection, a server error, rate limiting, a body cut short, an
  * attempt that received nothing for `timeout` ms); a 404 will not go away by waiting, so it
- * fails at once.
+ * fails at once. `attempts` caps the tries; a response that `accept` rejects is abandoned at
+ * its headers and rejected with `RangesRefused`, without another try.
  */
 async function fetchWithRetry(url, init, timeout, read, { accept = () => true, attempts = FETCH_ATTEMPTS } = {}) {
   let failure;
-  let status;
+  let unanswered = false;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(FETCH_BACKOFF_MS * 2 ** (attempt - 2));
-    status = undefined;
+    unanswered = false;
     // The clock restarts whenever bytes arrive: a slow but moving download is never cut.
     const controller = new AbortController();
     let timer;
@@ -345,14 +356,14 @@ async function fetchWithRetry(url, init, timeout, read, { accept = () => true, a
         response = await fetch(url, { ...init, signal: controller.signal });
       } catch (err) {
         failure = err === stalled ? `timed out (${stalled.message})` : `network error (${err.message})`;
+        unanswered = true;
         continue;
       }
-      if (response.ok && !accept(response)) {
+      if (!accept(response)) {
         controller.abort();
         throw new RangesRefused(`HTTP ${response.status} to a request for several ranges`);
       }
       if (!response.ok) {
-        status = response.status;
         failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
         controller.abort();
         if (!isTransient(response.status)) break;
@@ -369,8 +380,8 @@ async function fetchWithRetry(url, init, timeout, read, { accept = () => true, a
       clearTimeout(timer);
     }
   }
-  // `status`: the HTTP status of the last attempt, when the server answered with an error.
-  throw Object.assign(new Error(`Could not load the search index ${url}: ${failure}`), { status });
+  // `unanswered`: the last attempt got no HTTP answer at all.
+  throw Object.assign(new Error(`Could not load the search index ${url}: ${failure}`), { unanswered });
 }
 
 /** The whole body of `response`, calling `progress()` each time bytes arrive. */

@@ -117,7 +117,7 @@ async function sendRanges(req, res, file, type, ranges) {
     (r) => `\r\n--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: bytes ${r.start}-${r.end}/${file.size}\r\n\r\n`,
   );
   const tail = `\r\n--${boundary}--\r\n`;
-  const length = ranges.reduce((sum, r, i) => sum + Buffer.byteLength(heads[i]) + r.end - r.start + 1, 0) + tail.length;
+  const length = ranges.reduce((sum, r, i) => sum + Buffer.byteLength(heads[i]) + r.end - r.start + 1, 0) + Buffer.byteLength(tail);
   res.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
   res.setHeader('Content-Length', length);
   res.writeHead(206);
