@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { multipartFraming, parseRanges } from '../www/serve.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -55,35 +56,26 @@ export async function serve(root, pages = {}) {
     }
   }
 
-  function body(file, ranges) {
+  function body(file, rangeHeader) {
     const type = contentType(file);
     if (!compressible(type)) {
       // Ranges of an uncompressed file are read from the disk on their own, as static servers
       // and CDNs do (reading a whole 24 MiB part for a 16-byte range would time the disk).
       const size = fs.statSync(file).size;
-      const wanted = (ranges ?? [])
-        .filter((r) => r.start < size && r.start <= r.end)
-        .map((r) => ({ start: r.start, end: Math.min(r.end, size - 1) }));
-      if (wanted.length === 1) {
-        const [data] = readRanges(file, wanted);
-        return { type, data, encoding: null, slice: { ...wanted[0], size } };
+      const ranges = parseRanges(rangeHeader, size);
+      if (Array.isArray(ranges) && ranges.length === 1) {
+        const [data] = readRanges(file, ranges);
+        return { type, data, encoding: null, slice: { ...ranges[0], size } };
       }
-      if (wanted.length > 1) {
+      if (Array.isArray(ranges)) {
         const boundary = 'pressroom-bench-boundary';
-        const chunks = [];
-        readRanges(file, wanted).forEach((data, i) => {
-          const { start, end } = wanted[i];
-          chunks.push(
-            Buffer.from(`\r\n--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: bytes ${start}-${end}/${size}\r\n\r\n`),
-            data,
-          );
-        });
-        chunks.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+        const { heads, tail } = multipartFraming(ranges, type, size, boundary);
+        const chunks = readRanges(file, ranges).flatMap((data, i) => [Buffer.from(heads[i]), data]);
         return {
           type: `multipart/byteranges; boundary=${boundary}`,
-          data: Buffer.concat(chunks),
+          data: Buffer.concat([...chunks, Buffer.from(tail)]),
           encoding: null,
-          multipart: wanted.map((r) => [r.start, r.end + 1]),
+          multipart: ranges.map((r) => [r.start, r.end + 1]),
         };
       }
       return { type, data: fs.readFileSync(file), encoding: null };
@@ -100,9 +92,6 @@ export async function serve(root, pages = {}) {
     const url = new URL(req.url, 'http://127.0.0.1');
     let pathname = decodeURIComponent(url.pathname);
     const entry = { path: pathname, bytes: 0, encoding: null, status: 200 };
-    // Byte ranges, as CDNs and static hosts answer them (a split Pressroom index fetches its
-    // parts piecewise; Pagefind asks for whole files).
-    const ranges = parseRanges(req.headers.range);
     log.push(entry);
     let out;
     if (pages[pathname] !== undefined) {
@@ -116,7 +105,9 @@ export async function serve(root, pages = {}) {
         res.end('not found');
         return;
       }
-      out = body(file, ranges);
+      // Byte ranges, as CDNs and static hosts answer them (a split Pressroom index fetches its
+      // parts piecewise; Pagefind asks for whole files).
+      out = body(file, req.headers.range);
     }
     const accepts = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
     let data = out.data;
@@ -140,15 +131,6 @@ export async function serve(root, pages = {}) {
     } else if (out.multipart) {
       status = 206;
       entry.ranges = out.multipart;
-    } else if (ranges?.length === 1 && !out.encoding) {
-      const { start } = ranges[0];
-      const end = Math.min(ranges[0].end, data.length - 1);
-      if (start <= end) {
-        headers['content-range'] = `bytes ${start}-${end}/${data.length}`;
-        data = data.subarray(start, end + 1);
-        status = 206;
-        entry.range = [start, end + 1];
-      }
     }
     headers['content-length'] = data.length;
     entry.bytes = data.length;
@@ -176,16 +158,6 @@ export async function serve(root, pages = {}) {
         server.close(resolve);
       }),
   };
-}
-
-/** `bytes=a-b,c-d,…` as [{ start, end }] (inclusive), or null for any other Range header. */
-function parseRanges(header) {
-  const m = /^bytes=(\d+-\d+(?:,\s*\d+-\d+)*)$/.exec(header ?? '');
-  if (!m) return null;
-  return m[1].split(',').map((r) => {
-    const [start, end] = r.trim().split('-').map(Number);
-    return { start, end };
-  });
 }
 
 /** Every file under `dir`, recursively, sorted. */

@@ -113,10 +113,7 @@ async function handle(rootDir, req, res) {
 /** Several ranges of a file as one multipart/byteranges body (RFC 9110, section 14.6). */
 async function sendRanges(req, res, file, type, ranges) {
   const boundary = `pressroom-${Math.random().toString(36).slice(2)}`;
-  const heads = ranges.map(
-    (r) => `\r\n--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: bytes ${r.start}-${r.end}/${file.size}\r\n\r\n`,
-  );
-  const tail = `\r\n--${boundary}--\r\n`;
+  const { heads, tail } = multipartFraming(ranges, type, file.size, boundary);
   const length = ranges.reduce((sum, r, i) => sum + Buffer.byteLength(heads[i]) + r.end - r.start + 1, 0) + Buffer.byteLength(tail);
   res.setHeader('Content-Type', `multipart/byteranges; boundary=${boundary}`);
   res.setHeader('Content-Length', length);
@@ -134,6 +131,19 @@ async function sendRanges(req, res, file, type, ranges) {
     await handle.close();
   }
   res.end(tail);
+}
+
+/**
+ * What a multipart/byteranges body puts around `ranges` of a file of `size` bytes: a head
+ * before each range's bytes, and the closing delimiter after the last.
+ */
+export function multipartFraming(ranges, type, size, boundary) {
+  return {
+    heads: ranges.map(
+      (r) => `\r\n--${boundary}\r\nContent-Type: ${type}\r\nContent-Range: bytes ${r.start}-${r.end}/${size}\r\n\r\n`,
+    ),
+    tail: `\r\n--${boundary}--\r\n`,
+  };
 }
 
 /** A request for more ranges than this is answered with the whole file, which HTTP allows. */
