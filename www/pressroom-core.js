@@ -142,7 +142,12 @@ export class Pressroom {
         });
       }
     }
-    return Promise.all(waits);
+    // The round ends when every piece has settled, not at the first failure: a query that fails
+    // leaves no request behind for the next query to join and inherit the failure from.
+    return Promise.allSettled(waits).then((settled) => {
+      const failed = settled.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason;
+    });
   }
 
   /** The pieces' bytes from one request for all their ranges, or null to fetch them one by one. */
