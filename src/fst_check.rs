@@ -29,6 +29,40 @@ const EMPTY_ADDRESS: usize = 0;
 /// From this many transitions on, a node carries a 256-byte index of its inputs.
 const TRANS_INDEX_THRESHOLD: usize = 32;
 
+/// Checks the fst's own checksum, then its structure (`check`): after this, walking `bytes` as
+/// an fst map cannot panic.
+pub(crate) fn verify(bytes: &[u8]) -> Result<(), String> {
+    verify_checksum(bytes)?;
+    check(bytes)
+}
+
+/// The check of `fst::raw::Fst::verify`: the last 4 bytes are the CRC-32C (Castagnoli) of the
+/// rest, masked as in the Snappy frame format. Done here because the crate computes it with
+/// 16 KiB of tables that gzip cannot shrink, 16 KB of the engine's download; in wasm this uses a
+/// 1 KiB table, as `format::checksum` does, and natively the 16-table variant.
+fn verify_checksum(bytes: &[u8]) -> Result<(), String> {
+    #[cfg(target_arch = "wasm32")]
+    const CRC: crc::Crc<u32, crc::Table<1>> =
+        crc::Crc::<u32, crc::Table<1>>::new(&crc::CRC_32_ISCSI);
+    #[cfg(not(target_arch = "wasm32"))]
+    const CRC: crc::Crc<u32, crc::Table<16>> =
+        crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI);
+    let Some(body) = bytes.len().checked_sub(4).map(|end| &bytes[..end]) else {
+        return Err(format!("{} bytes is too short for an fst", bytes.len()));
+    };
+    let expected = read_uint(&bytes[body.len()..]) as u32;
+    let got = CRC
+        .checksum(body)
+        .rotate_right(15)
+        .wrapping_add(0xa282_ead8);
+    if got != expected {
+        return Err(format!(
+            "fst checksum mismatch: expected {expected:#010x}, got {got:#010x}"
+        ));
+    }
+    Ok(())
+}
+
 /// Checks `bytes`, an fst map whose checksum has already been verified.
 pub(crate) fn check(bytes: &[u8]) -> Result<(), String> {
     if bytes.len() < HEADER + FOOTER {
@@ -274,6 +308,25 @@ mod tests {
         keys.extend((0..=255u8).map(|b| (vec![b'x', b], u64::from(b) * 1_000_003)));
         keys.sort();
         map(&keys)
+    }
+
+    #[test]
+    fn the_checksum_is_the_one_the_crate_writes_and_verifies() {
+        for bytes in [map(&[]), map(&[(b"a".to_vec(), 5)]), sample()] {
+            assert_eq!(verify(&bytes), Ok(()));
+            assert!(fst::raw::Fst::new(bytes.clone()).unwrap().verify().is_ok());
+            // Any byte changed, the checksum itself included, is caught as the crate catches it.
+            for at in 0..bytes.len() {
+                let mut bad = bytes.clone();
+                bad[at] ^= 0x10;
+                let ours = verify_checksum(&bad);
+                assert!(ours.is_err(), "byte {at} changed went unnoticed");
+                if let Ok(fst) = fst::raw::Fst::new(bad) {
+                    assert!(fst.verify().is_err(), "the crate accepts byte {at} changed");
+                }
+            }
+        }
+        assert!(verify_checksum(&[1, 2, 3]).is_err());
     }
 
     #[test]

@@ -562,7 +562,9 @@ fn rank(
                 .map(|(n, d)| n - d.days())
             {
                 let half_lives = age.max(0) as f64 / ranking.recency_half_life.max(1.0);
-                score *= 1.0 + ranking.recency_weight * libm::exp2(-half_lives);
+                // exp, not exp2: libm's exp2 carries a 4 KiB table into the wasm download.
+                let decay = libm::exp(-half_lives * std::f64::consts::LN_2);
+                score *= 1.0 + ranking.recency_weight * decay;
             }
             (score, date, doc, family > 0)
         })
