@@ -280,7 +280,7 @@ impl Index {
         match &self.storage {
             Storage::Split(store) if store.has_acronym_buckets() => {
                 let mut all: Vec<_> = store.loaded_acronyms().cloned().collect();
-                all.sort();
+                all.sort_unstable();
                 all.dedup();
                 all
             }
@@ -307,7 +307,7 @@ impl Index {
                     .flatten()
                     .cloned()
                     .collect();
-                found.sort();
+                found.sort_unstable();
                 found.dedup();
                 std::borrow::Cow::Owned(found)
             }

@@ -912,7 +912,7 @@ impl Search<'_> {
                 }
             }
             for terms in &mut clause_terms {
-                terms.sort();
+                terms.sort_unstable();
                 terms.dedup();
                 for term in terms.iter() {
                     highlight.insert(term.clone());
@@ -1272,11 +1272,11 @@ fn facets(index: &Index, matches: &[(u32, f64, u16)], filter: &DocFilter) -> Fac
                 count,
             })
             .collect();
-        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        v.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         v
     };
     let mut years = counted(years, &|y| y.to_string());
-    years.sort_by(|a, b| b.value.cmp(&a.value));
+    years.sort_unstable_by(|a, b| b.value.cmp(&a.value));
     Facets {
         categories: counted(categories, &|c| index.category(c).to_owned()),
         years,
@@ -1470,7 +1470,7 @@ fn typo_candidates(
         _ => return index.terms_with_prefix(term, Some(dfa)),
     };
     let mut prefixes: Vec<String> = pairs.iter().map(|p| p.iter().collect()).collect();
-    prefixes.sort();
+    prefixes.sort_unstable();
     prefixes.dedup();
     // Drop a prefix that another covers ("s" covers "sa"), so no term is listed twice.
     let covered: Vec<String> = prefixes
@@ -1513,7 +1513,7 @@ fn most_frequent(
         .into_iter()
         .filter_map(|(key, value)| weigh(&key).map(|w| (value, w, key)))
         .collect();
-    found.sort_by(|a, b| {
+    found.sort_unstable_by(|a, b| {
         split_term_value(b.0)
             .1
             .cmp(&split_term_value(a.0).1)
