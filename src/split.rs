@@ -20,7 +20,7 @@
 //! and carries on with what it has; the caller fetches every needed piece (in parallel), adds it
 //! ([`crate::Index::add_part`]) and searches again, until nothing is missing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -1077,8 +1077,9 @@ pub(crate) struct Store {
     /// The postings extent (head length, end) of every PREFIXES completion, by offset.
     completions: HashMap<u64, (u32, u64)>,
     dict: Vec<Option<DictPart>>,
-    /// Raw byte ranges per file, by start.
-    raw: HashMap<u32, BTreeMap<u64, Vec<u8>>>,
+    /// Raw byte ranges per file, sorted by start, apart (see `insert_range`). Sorted vectors,
+    /// not B-trees: the engine's wasm would carry a copy of the B-tree code for them alone.
+    raw: HashMap<u32, Vec<(u64, Vec<u8>)>>,
     /// Inflated gzip members (release records), by file and start.
     inflated: HashMap<(u32, u64), Vec<u8>>,
     /// The acronym buckets loaded so far, by key.
@@ -1088,8 +1089,8 @@ pub(crate) struct Store {
     /// The pages of record lengths loaded so far (version 6), as the virtual offsets of their
     /// releases' records and the end of the last.
     record_pages: Vec<Option<Vec<u64>>>,
-    /// What searches found missing since the last [`Store::take_needs`].
-    needs: Mutex<BTreeSet<(Loc, bool)>>,
+    /// What searches found missing since the last [`Store::take_needs`], each once.
+    needs: Mutex<Vec<(Loc, bool)>>,
     /// How many lookups have found a piece missing, ever: a caller compares two readings to
     /// tell whether the lookups between them were complete.
     misses: std::sync::atomic::AtomicU64,
@@ -1129,7 +1130,7 @@ impl Store {
             raw: HashMap::new(),
             inflated: HashMap::new(),
             acronyms: HashMap::new(),
-            needs: Mutex::new(BTreeSet::new()),
+            needs: Mutex::new(Vec::new()),
             misses: std::sync::atomic::AtomicU64::new(0),
             doc_count: meta.doc_count,
         })
@@ -1139,7 +1140,9 @@ impl Store {
         self.misses
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut needs) = self.needs.lock() {
-            needs.insert((loc, gzip));
+            if !needs.contains(&(loc, gzip)) {
+                needs.push((loc, gzip));
+            }
         }
     }
 
@@ -1148,7 +1151,7 @@ impl Store {
     pub(crate) fn take_needs(&self) -> Vec<PartRequest> {
         let mut needs = match self.needs.lock() {
             Ok(mut needs) => std::mem::take(&mut *needs),
-            Err(_) => BTreeSet::new(),
+            Err(_) => Vec::new(),
         };
         // A small index's pages of record lengths come with the first pieces a query asks for:
         // every query that shows a release needs its page, and fetching them beside the
@@ -1158,10 +1161,13 @@ impl Store {
         if !needs.is_empty() && page_bytes <= PREFETCHED_PAGE_BYTES {
             for (i, loc) in pages.iter().enumerate() {
                 if self.record_pages[i].is_none() {
-                    needs.insert((*loc, true));
+                    needs.push((*loc, true));
                 }
             }
         }
+        // By file and offset, so that nearby raw ranges of a file meet.
+        needs.sort_unstable();
+        needs.dedup();
         const GAP: u64 = 2048;
         let mut out: Vec<PartRequest> = Vec::new();
         let mut last_raw: Option<(u32, usize)> = None;
@@ -1457,7 +1463,8 @@ impl Store {
 
     fn raw_bytes(&self, loc: Loc) -> Option<&[u8]> {
         let ranges = self.raw.get(&loc.file)?;
-        let (&start, bytes) = ranges.range(..=loc.start).next_back()?;
+        let at = ranges.partition_point(|(start, _)| *start <= loc.start);
+        let (start, bytes) = ranges.get(at.checked_sub(1)?)?;
         let from = (loc.start - start) as usize;
         let to = (loc.end - start) as usize;
         bytes.get(from..to)
@@ -1574,37 +1581,38 @@ impl Store {
     }
 }
 
-/// Adds bytes at `start` to a file's loaded ranges, merging every range it overlaps or touches,
-/// so that any loaded byte lies in exactly one range and a lookup needs to look at one only.
-fn insert_range(ranges: &mut BTreeMap<u64, Vec<u8>>, start: u64, bytes: Vec<u8>) {
+/// Adds bytes at `start` to a file's loaded ranges (sorted by start), merging every range it
+/// overlaps or touches, so that any loaded byte lies in exactly one range and a lookup needs to
+/// look at one only. A file never changes under its content-hashed name, so where ranges overlap
+/// either copy of a byte will do.
+fn insert_range(ranges: &mut Vec<(u64, Vec<u8>)>, start: u64, bytes: Vec<u8>) {
+    // The ranges are apart, so their ends rise with their starts: the first that reaches
+    // `start` (ends at or after it) is the first to merge.
+    let first = ranges.partition_point(|(s, b)| s + (b.len() as u64) < start);
     let mut merged_start = start;
     let mut merged = bytes;
-    // The range that begins at or before `start` and reaches it.
-    if let Some((&s, existing)) = ranges.range(..=start).next_back() {
-        if s + existing.len() as u64 >= start {
-            let mut combined = existing.clone();
-            let overlap = (s + existing.len() as u64 - start) as usize;
-            if overlap < merged.len() {
-                combined.extend_from_slice(&merged[overlap..]);
-            }
-            ranges.remove(&s);
-            merged_start = s;
-            merged = combined;
-        }
-    }
-    // Ranges that begin inside the merged one.
-    loop {
+    let mut last = first;
+    while let Some((s, existing)) = ranges.get_mut(last) {
         let end = merged_start + merged.len() as u64;
-        let Some((&s, _)) = ranges.range(merged_start..=end).next() else {
+        if *s > end {
             break;
-        };
-        let existing = ranges.remove(&s).unwrap_or_default();
-        let covered = (end - s) as usize;
-        if covered < existing.len() {
-            merged.extend_from_slice(&existing[covered..]);
         }
+        let existing = std::mem::take(existing);
+        if *s <= merged_start {
+            // Begins first (only the first range can): its bytes, then the new ones past them.
+            let overlap = (*s + existing.len() as u64 - merged_start) as usize;
+            let tail = merged.get(overlap..).unwrap_or_default().to_vec();
+            merged_start = *s;
+            merged = existing;
+            merged.extend_from_slice(&tail);
+        } else {
+            // Begins inside: the bytes past the merged range's end are added.
+            let covered = (end - *s) as usize;
+            merged.extend_from_slice(existing.get(covered..).unwrap_or_default());
+        }
+        last += 1;
     }
-    ranges.insert(merged_start, merged);
+    ranges.splice(first..last, [(merged_start, merged)]);
 }
 
 /// Splits a release record into its `DOCDATA` entry and its text.
@@ -1624,21 +1632,66 @@ mod tests {
 
     #[test]
     fn loaded_ranges_merge_so_any_covered_byte_is_found() {
-        let mut r = BTreeMap::new();
+        let mut r = Vec::new();
         insert_range(&mut r, 10, vec![1; 10]); // 10..20
         insert_range(&mut r, 10, vec![2; 5]); // inside: the longer range stays
         insert_range(&mut r, 30, vec![3; 5]); // 30..35, apart
         insert_range(&mut r, 15, vec![4; 20]); // 15..35 joins both
         assert_eq!(r.len(), 1);
-        let (&start, bytes) = r.iter().next().unwrap();
-        assert_eq!((start, bytes.len()), (10, 25));
+        let (start, bytes) = &r[0];
+        assert_eq!((*start, bytes.len()), (10, 25));
         // Bytes already loaded stay (a file's bytes never change under its content-hashed name).
         assert_eq!(&bytes[..10], &[1; 10]);
         assert_eq!(&bytes[10..], &[4; 15][..]);
         insert_range(&mut r, 0, vec![5; 10]); // touching at 10
         assert_eq!(r.len(), 1);
-        assert_eq!(r[&0].len(), 35);
+        assert_eq!((r[0].0, r[0].1.len()), (0, 35));
         insert_range(&mut r, 40, vec![6; 1]);
         assert_eq!(r.len(), 2);
+        // Before all, and bridging two apart ranges.
+        insert_range(&mut r, 37, vec![7; 2]); // 37..39, apart from both
+        assert_eq!(
+            r.iter().map(|(s, b)| (*s, b.len())).collect::<Vec<_>>(),
+            [(0, 35), (37, 2), (40, 1)]
+        );
+        insert_range(&mut r, 30, vec![8; 11]); // 30..41 covers the two later ones
+        assert_eq!(
+            r.iter().map(|(s, b)| (*s, b.len())).collect::<Vec<_>>(),
+            [(0, 41)]
+        );
+        assert_eq!(&r[0].1[30..35], &[4; 5]);
+        assert_eq!(&r[0].1[35..], &[8; 6]);
+    }
+
+    #[test]
+    fn loaded_ranges_stay_sorted_apart_and_hold_exactly_the_loaded_bytes() {
+        let file: Vec<u8> = (0..=255).collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..2000 {
+            let mut ranges = Vec::new();
+            let mut loaded = [false; 256];
+            for _ in 0..1 + next(12) {
+                let start = next(240) as usize;
+                let end = (start + 1 + next(30) as usize).min(256);
+                insert_range(&mut ranges, start as u64, file[start..end].to_vec());
+                loaded[start..end].fill(true);
+            }
+            let mut covered = [false; 256];
+            for (i, (start, bytes)) in ranges.iter().enumerate() {
+                let start = *start as usize;
+                assert_eq!(bytes[..], file[start..start + bytes.len()]);
+                covered[start..start + bytes.len()].fill(true);
+                if let Some((next_start, _)) = ranges.get(i + 1) {
+                    assert!(start + bytes.len() < *next_start as usize, "{ranges:?}");
+                }
+            }
+            assert_eq!(covered, loaded);
+        }
     }
 }

@@ -204,7 +204,25 @@ fn settings_chosen_at_build_time_apply_and_queries_can_override_them() {
     assert_eq!(results.hits[0].url, "/security-title");
     let json: SearchOptions = serde_json::from_str(r#"{"ranking": {"titleWeight": 6}}"#).unwrap();
     assert_eq!(json.ranking.get("titleWeight"), Some(6.0));
-    assert!(serde_json::from_str::<SearchOptions>(r#"{"ranking": {"titleWieght": 6}}"#).is_err());
+    let typo = serde_json::from_str::<SearchOptions>(r#"{"ranking": {"k1": 1, "titleWieght": 6}}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        typo.contains("\"titleWieght\"") && typo.contains("titleWeight"),
+        "{typo}"
+    );
+    assert!(serde_json::from_str::<SearchOptions>(r#"{"ranking": {"k1": "high"}}"#).is_err());
+    assert!(serde_json::from_str::<SearchOptions>(r#"{"ranking": [6]}"#).is_err());
+    // Written as the map it is read from: only the weights set, by name.
+    let set: RankingOverrides = serde_json::from_str(r#"{"k1": 1.5, "titleWeight": 6}"#).unwrap();
+    assert_eq!(
+        serde_json::to_value(&set).unwrap(),
+        serde_json::json!({"titleWeight": 6.0, "k1": 1.5})
+    );
+    assert_eq!(
+        serde_json::from_value::<RankingOverrides>(serde_json::to_value(&set).unwrap()).unwrap(),
+        set
+    );
 }
 
 #[test]
