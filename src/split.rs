@@ -1089,7 +1089,7 @@ pub(crate) struct Store {
     /// The pages of record lengths loaded so far (version 6), as the virtual offsets of their
     /// releases' records and the end of the last.
     record_pages: Vec<Option<Vec<u64>>>,
-    /// What searches found missing since the last [`Store::take_needs`], each once.
+    /// What searches found missing since the last [`Store::take_needs`], which drops repeats.
     needs: Mutex<Vec<(Loc, bool)>>,
     /// How many lookups have found a piece missing, ever: a caller compares two readings to
     /// tell whether the lookups between them were complete.
@@ -1140,9 +1140,7 @@ impl Store {
         self.misses
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut needs) = self.needs.lock() {
-            if !needs.contains(&(loc, gzip)) {
-                needs.push((loc, gzip));
-            }
+            needs.push((loc, gzip));
         }
     }
 
@@ -1165,7 +1163,7 @@ impl Store {
                 }
             }
         }
-        // By file and offset, so that nearby raw ranges of a file meet.
+        // By file and offset, so that nearby raw ranges of a file meet; each piece once.
         needs.sort_unstable();
         needs.dedup();
         const GAP: u64 = 2048;
@@ -1601,10 +1599,9 @@ fn insert_range(ranges: &mut Vec<(u64, Vec<u8>)>, start: u64, bytes: Vec<u8>) {
         if *s <= merged_start {
             // Begins first (only the first range can): its bytes, then the new ones past them.
             let overlap = (*s + existing.len() as u64 - merged_start) as usize;
-            let tail = merged.get(overlap..).unwrap_or_default().to_vec();
+            let new = std::mem::replace(&mut merged, existing);
+            merged.extend_from_slice(new.get(overlap..).unwrap_or_default());
             merged_start = *s;
-            merged = existing;
-            merged.extend_from_slice(&tail);
         } else {
             // Begins inside: the bytes past the merged range's end are added.
             let covered = (end - *s) as usize;

@@ -114,7 +114,8 @@ export class Pressroom {
     for (const piece of pieces) {
       const inflight = this.#inflight.get(pieceKey(piece));
       if (inflight) waits.push(inflight);
-      else byFile.set(piece.file, [...(byFile.get(piece.file) ?? []), piece]);
+      else if (byFile.has(piece.file)) byFile.get(piece.file).push(piece);
+      else byFile.set(piece.file, [piece]);
     }
     for (const [file, group] of byFile) {
       const url = new URL(file, this.#folder).href;
