@@ -831,7 +831,7 @@ fn words_standing_together_outrank_the_same_words_apart() {
     let (without, plain_score) = ranked(0.0);
     assert_eq!(with, "/together /apart");
     assert_eq!(without, "/apart /together");
-    // Adjacent words get the whole bonus.
+    // Adjacent words, in the order typed, get the whole bonus.
     assert!(
         (near_score / plain_score - 1.5).abs() < 1e-3,
         "{near_score} {plain_score}"
@@ -860,6 +860,46 @@ fn words_standing_together_outrank_the_same_words_apart() {
         ),
         ["/t-together", "/t-apart"]
     );
+}
+
+#[test]
+fn words_in_the_order_typed_outrank_the_same_words_reversed() {
+    // Same words, same lengths, equally close: only their order tells the titles apart, and
+    // without the bonus the newer (reversed) one wins.
+    let index = Index::from_bytes(build(vec![
+        release(
+            "/reversed",
+            "Annual Roth conference opens",
+            "2024-06-01",
+            "Speakers announced.",
+        ),
+        release(
+            "/in-order",
+            "Roth annual conference opens",
+            "2024-01-01",
+            "Speakers announced.",
+        ),
+    ]))
+    .unwrap();
+    let ranked = |query: &str, bonus: f64| {
+        let options = SearchOptions {
+            ranking: serde_json::from_str(&format!(r#"{{"proximityBonus": {bonus}}}"#)).unwrap(),
+            ..SearchOptions::default()
+        };
+        let results = index.search(query, &options).unwrap();
+        let scores: Vec<f64> = results.hits.iter().map(|h| h.score).collect();
+        (hit_urls(&results).join(" "), scores)
+    };
+    let (order, scores) = ranked("roth annual conference", 1.0);
+    assert_eq!(order, "/in-order /reversed", "{scores:?}");
+    // In order and adjacent: the whole bonus. Reversed, `annual roth conference` is as tight
+    // but out of order, so it counts a quarter: 1 + 0.25.
+    let (_, plain) = ranked("roth annual conference", 0.0);
+    assert!((scores[0] / plain[1] - 2.0).abs() < 1e-3, "{scores:?} {plain:?}");
+    assert!((scores[1] / plain[0] - 1.25).abs() < 1e-3, "{scores:?} {plain:?}");
+    assert_eq!(ranked("roth annual conference", 0.0).0, "/reversed /in-order");
+    // Typed the other way round, the other title wins.
+    assert_eq!(ranked("annual roth conference", 1.0).0, "/reversed /in-order");
 }
 
 #[test]

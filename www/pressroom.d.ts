@@ -17,6 +17,7 @@ export interface RankingOverrides {
   firstLetterTypoFactor?: number;
   titleMatchBonus?: number;
   exactTitleBonus?: number;
+  /** Extra share when the query's words stand close together, most in the order typed (default 1: up to ×2). */
   proximityBonus?: number;
   /** What a word sharing the typed word's stem counts (default 0.7); 0 turns word families off. */
   stemWeight?: number;
