@@ -427,26 +427,35 @@ fn an_index_of_the_previous_format_version_still_opens() {
     );
     // A version-3 split index (SETTINGS without `proximityBonus`), a version-4 one (no word
     // families, SETTINGS without `stemWeight`) and a version-5 one (record offsets as a raw
-    // array, not pages of lengths) open with the missing weights' defaults, and rank as this
-    // version's build of the same releases does.
+    // array, not pages of lengths) open with the missing weights' defaults and the weights their
+    // builder wrote (`proximityBonus` was 0.5 by default then), and rank as this version's build
+    // of the same releases does with those weights.
     let open = |folder: &str| {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
         Index::open(&dir).unwrap_or_else(|e| panic!("{folder}: {e}"))
     };
     let now = open("tests/fixtures/golden/split");
-    for folder in [
-        "tests/fixtures/compat/format-v3-split",
-        "tests/fixtures/compat/format-v4-split",
-        "tests/fixtures/compat/format-v5-split",
+    for (folder, proximity) in [
+        ("tests/fixtures/compat/format-v3-split", None),
+        ("tests/fixtures/compat/format-v4-split", Some(0.5)),
+        ("tests/fixtures/compat/format-v5-split", Some(0.5)),
     ] {
         let old = open(folder);
-        assert_eq!(
-            old.settings().ranking,
-            pressroom::Ranking::default(),
-            "{folder}"
-        );
+        let defaults = pressroom::Ranking::default();
+        let written = pressroom::Ranking {
+            proximity_bonus: proximity.unwrap_or(defaults.proximity_bonus),
+            ..defaults
+        };
+        assert_eq!(old.settings().ranking, written, "{folder}");
         for query in ["sarybay", "eurasian security", "cica sec"] {
-            let options = SearchOptions::default();
+            let options = SearchOptions {
+                ranking: serde_json::from_str(&format!(
+                    r#"{{"proximityBonus": {}}}"#,
+                    written.proximity_bonus
+                ))
+                .unwrap(),
+                ..SearchOptions::default()
+            };
             assert_eq!(
                 old.search(query, &options).unwrap(),
                 now.search(query, &options).unwrap(),
