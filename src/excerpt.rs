@@ -40,8 +40,7 @@ pub(crate) fn excerpt_of(
                 .filter(|&i| hits[i])
                 .map(|i| tokens[i].term.as_str())
                 .collect();
-            distinct.sort_unstable();
-            distinct.dedup();
+            crate::sorting::sort_dedup(&mut distinct);
             let key = (distinct.len(), count);
             if key > best_key {
                 best_key = key;

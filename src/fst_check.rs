@@ -112,7 +112,7 @@ pub(crate) fn check(bytes: &[u8]) -> Result<(), String> {
     }
     // Children lie below their parents: in address order, each node's children come first, so
     // the largest output sum below each node is known when the node is reached.
-    addrs.sort_unstable();
+    crate::sorting::sort(&mut addrs);
     let mut max_below = Vec::with_capacity(addrs.len());
     for &addr in &addrs {
         let node = Node::decode(data, addr)?;

@@ -280,8 +280,7 @@ impl Index {
         match &self.storage {
             Storage::Split(store) if store.has_acronym_buckets() => {
                 let mut all: Vec<_> = store.loaded_acronyms().cloned().collect();
-                all.sort_unstable();
-                all.dedup();
+                crate::sorting::sort_dedup(&mut all);
                 all
             }
             _ => self.acronyms.clone(),
@@ -299,16 +298,14 @@ impl Index {
             Storage::Split(store) if store.has_acronym_buckets() => {
                 let mut keys: Vec<char> =
                     words.into_iter().filter_map(|w| w.chars().next()).collect();
-                keys.sort_unstable();
-                keys.dedup();
+                crate::sorting::sort_dedup(&mut keys);
                 let mut found: Vec<crate::acronyms::Definition> = keys
                     .into_iter()
                     .filter_map(|key| store.acronyms_for(key))
                     .flatten()
                     .cloned()
                     .collect();
-                found.sort_unstable();
-                found.dedup();
+                crate::sorting::sort_dedup(&mut found);
                 std::borrow::Cow::Owned(found)
             }
             _ => std::borrow::Cow::Borrowed(&self.acronyms),

@@ -41,6 +41,7 @@ pub mod query;
 mod rebuild;
 mod release;
 mod search;
+mod sorting;
 mod split;
 pub mod stems;
 mod writer;

@@ -15,6 +15,7 @@ use crate::excerpt::{excerpt, excerpt_of};
 use crate::format::split_term_value;
 use crate::index::{Index, Stored};
 use crate::query::{self, Clause, Field, Query};
+use crate::sorting;
 use crate::split::ONE_LETTER_EXPANSIONS;
 use crate::{Date, Error};
 
@@ -637,7 +638,7 @@ fn rank(
         ranked.select_nth_unstable_by(wanted - 1, &order);
         ranked.truncate(wanted);
     }
-    ranked.sort_unstable_by(&order);
+    sorting::sort_by(&mut ranked, &order);
     if index.pending() {
         // Some postings are still missing, so this ranking is not the answer: fetch those first,
         // not the records of releases that may not make the page.
@@ -742,7 +743,7 @@ fn finish(
                 entry.0 *= 1.0 + ranking.diacritic_bonus * share;
             }
         }
-        ranked[..window].sort_unstable_by(&order);
+        sorting::sort_by(&mut ranked[..window], &order);
     }
     let highlight: HashSet<&str> = highlight.iter().map(String::as_str).collect();
     results.hits = ranked
@@ -850,7 +851,11 @@ fn closeness(tokens: &[Token], clauses: &[Vec<String>]) -> f64 {
             ordered = ordered.min(end - start);
         }
     }
-    let in_order = if ordered == usize::MAX { 0.0 } else { near(ordered) };
+    let in_order = if ordered == usize::MAX {
+        0.0
+    } else {
+        near(ordered)
+    };
     in_order.max(UNORDERED_PROXIMITY * near(shortest))
 }
 
@@ -996,13 +1001,12 @@ impl Search<'_> {
                 }
             }
             for terms in &mut clause_terms {
-                terms.sort_unstable();
-                terms.dedup();
+                sorting::sort_dedup(terms);
                 for term in terms.iter() {
                     highlight.insert(term.clone());
                 }
             }
-            evaluated.sort_by_key(Vec::len);
+            sorting::sort_by_key(&mut evaluated, Vec::len);
             evaluated
                 .iter()
                 .fold(None, |acc, m| Some(and(acc, m)))
@@ -1077,7 +1081,7 @@ impl Search<'_> {
                 }
                 // A release that matches several alternatives scores them all; it is in the
                 // title if one is, and matched only through families if all are.
-                all.sort_by_key(|m| m.0);
+                sorting::sort_by_key(&mut all, |m| m.0);
                 for (d, s, f) in all {
                     match found.matches.last_mut() {
                         Some(last) if last.0 == d => {
@@ -1356,11 +1360,13 @@ fn facets(index: &Index, matches: &[(u32, f64, u16)], filter: &DocFilter) -> Fac
                 count,
             })
             .collect();
-        v.sort_unstable_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        sorting::sort_by(&mut v, |a, b| {
+            b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value))
+        });
         v
     };
     let mut years = counted(years, &|y| y.to_string());
-    years.sort_unstable_by(|a, b| b.value.cmp(&a.value));
+    sorting::sort_by(&mut years, |a, b| b.value.cmp(&a.value));
     Facets {
         categories: counted(categories, &|c| index.category(c).to_owned()),
         years,
@@ -1554,8 +1560,7 @@ fn typo_candidates(
         _ => return index.terms_with_prefix(term, Some(dfa)),
     };
     let mut prefixes: Vec<String> = pairs.iter().map(|p| p.iter().collect()).collect();
-    prefixes.sort_unstable();
-    prefixes.dedup();
+    sorting::sort_dedup(&mut prefixes);
     // Drop a prefix that another covers ("s" covers "sa"), so no term is listed twice.
     let covered: Vec<String> = prefixes
         .iter()
@@ -1597,7 +1602,7 @@ fn most_frequent(
         .into_iter()
         .filter_map(|(key, value)| weigh(&key).map(|w| (value, w, key)))
         .collect();
-    found.sort_unstable_by(|a, b| {
+    sorting::sort_by(&mut found, |a, b| {
         split_term_value(b.0)
             .1
             .cmp(&split_term_value(a.0).1)

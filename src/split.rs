@@ -20,7 +20,9 @@
 //! and carries on with what it has; the caller fetches every needed piece (in parallel), adds it
 //! ([`crate::Index::add_part`]) and searches again, until nothing is missing.
 
-use std::collections::{BTreeMap, HashMap};
+#[cfg(not(target_arch = "wasm32"))]
+use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -1164,8 +1166,7 @@ impl Store {
             }
         }
         // By file and offset, so that nearby raw ranges of a file meet; each piece once.
-        needs.sort_unstable();
-        needs.dedup();
+        crate::sorting::sort_dedup(&mut needs);
         const GAP: u64 = 2048;
         let mut out: Vec<PartRequest> = Vec::new();
         let mut last_raw: Option<(u32, usize)> = None;
