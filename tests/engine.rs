@@ -895,11 +895,23 @@ fn words_in_the_order_typed_outrank_the_same_words_reversed() {
     // In order and adjacent: the whole bonus. Reversed, `annual roth conference` is as tight
     // but out of order, so it counts a quarter: 1 + 0.25.
     let (_, plain) = ranked("roth annual conference", 0.0);
-    assert!((scores[0] / plain[1] - 2.0).abs() < 1e-3, "{scores:?} {plain:?}");
-    assert!((scores[1] / plain[0] - 1.25).abs() < 1e-3, "{scores:?} {plain:?}");
-    assert_eq!(ranked("roth annual conference", 0.0).0, "/reversed /in-order");
+    assert!(
+        (scores[0] / plain[1] - 2.0).abs() < 1e-3,
+        "{scores:?} {plain:?}"
+    );
+    assert!(
+        (scores[1] / plain[0] - 1.25).abs() < 1e-3,
+        "{scores:?} {plain:?}"
+    );
+    assert_eq!(
+        ranked("roth annual conference", 0.0).0,
+        "/reversed /in-order"
+    );
     // Typed the other way round, the other title wins.
-    assert_eq!(ranked("annual roth conference", 1.0).0, "/reversed /in-order");
+    assert_eq!(
+        ranked("annual roth conference", 1.0).0,
+        "/reversed /in-order"
+    );
 }
 
 #[test]
