@@ -112,7 +112,8 @@ fn permute<T>(v: &mut [T], order: &mut [u32]) {
     }
 }
 
-#[cfg(test)]
+// Native only: proptest does not build for wasm32.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
