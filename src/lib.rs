@@ -35,6 +35,8 @@ mod excerpt;
 mod format;
 mod fst_check;
 mod index;
+#[cfg(any(test, target_arch = "wasm32"))]
+mod options;
 mod parallel;
 pub mod query;
 #[cfg(not(target_arch = "wasm32"))]

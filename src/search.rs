@@ -240,7 +240,7 @@ pub struct RankingOverrides {
 
 impl RankingOverrides {
     /// Sets the weight named `name`; an unknown name is an error that lists the known ones.
-    fn set(&mut self, name: &str, value: f64) -> Result<(), String> {
+    pub(crate) fn set(&mut self, name: &str, value: f64) -> Result<(), String> {
         let i = Ranking::NAMES
             .iter()
             .position(|n| *n == name)

@@ -3,6 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::options::{self, Value};
 use crate::{Index, SearchOptions, Searched};
 
 /// An index loaded into wasm memory. In JavaScript: `Index.load(bytes)`, `index.search(q, options)`.
@@ -30,7 +31,7 @@ impl WasmIndex {
         let options: SearchOptions = if options.is_undefined() || options.is_null() {
             SearchOptions::default()
         } else {
-            serde_wasm_bindgen::from_value(options)
+            options::search_options(value_of(&options))
                 .map_err(|e| JsError::new(&format!("search options: {e}")))?
         };
         let serializer = serde_wasm_bindgen::Serializer::json_compatible();
@@ -61,8 +62,18 @@ impl WasmIndex {
         let whole =
             |n: f64| (n >= 0.0 && n.fract() == 0.0 && n <= 2f64.powi(53)).then_some(n as u64);
         let (Some(start), Some(end)) = (whole(start), whole(end)) else {
+            // JavaScript writes the numbers: Rust's float formatting would add ~7 KB of wasm.
+            let js = |n: f64| {
+                String::from(
+                    js_sys::Number::from(n)
+                        .to_string_with_radix(10)
+                        .unwrap_or_default(),
+                )
+            };
             return Err(JsError::new(&format!(
-                "{file}: bad byte range {start}..{end}"
+                "{file}: bad byte range {}..{}",
+                js(start),
+                js(end)
             )));
         };
         Ok(self.inner.add_part(file, start, end, bytes, gzip)?)
@@ -84,5 +95,40 @@ impl WasmIndex {
     #[wasm_bindgen(js_name = formatVersion)]
     pub fn format_version() -> u32 {
         crate::FORMAT_VERSION
+    }
+}
+
+/// `value` as an options [`Value`]: what `options::search_options` reads (see there for why not
+/// serde). A function, symbol or bigint reads as `Null`, as `JSON.stringify` would drop it.
+fn value_of(value: &JsValue) -> Value {
+    if let Some(b) = value.as_bool() {
+        Value::Bool(b)
+    } else if let Some(n) = value.as_f64() {
+        Value::Number(n)
+    } else if let Some(s) = value.as_string() {
+        Value::Str(s)
+    } else if js_sys::Array::is_array(value) {
+        Value::List(
+            js_sys::Array::from(value)
+                .iter()
+                .map(|v| value_of(&v))
+                .collect(),
+        )
+    } else if value.is_object() && !value.is_function() {
+        let entries = js_sys::Object::entries(value.unchecked_ref());
+        Value::Map(
+            entries
+                .iter()
+                .map(|entry| {
+                    let pair = js_sys::Array::from(&entry);
+                    (
+                        pair.get(0).as_string().unwrap_or_default(),
+                        value_of(&pair.get(1)),
+                    )
+                })
+                .collect(),
+        )
+    } else {
+        Value::Null
     }
 }

@@ -780,6 +780,31 @@ test('data-ranking passes ranking weights to the engine', async (t) => {
   assert.deepEqual(await widget(p).locator('.pressroom__title').allTextContents(), ranked.hits.map((h) => h.title));
 });
 
+test('bad search options are an error that names the option, and good ones apply', async (t) => {
+  const { page: p } = await openPage(t, await scratchSite(t, { index: await demoIndex(), page: barePage() }));
+  const refused = async (options) => {
+    try {
+      await engine(p, 'security', options);
+    } catch (e) {
+      return e.message;
+    }
+    assert.fail(`accepted ${JSON.stringify(options)}`);
+  };
+  assert.match(await refused({ sort: 'newest' }), /search options: `sort` must be "relevance" or "date"/);
+  assert.match(await refused({ limit: 2.5 }), /`limit` must be a whole number/);
+  assert.match(await refused({ ranking: { titelWeight: 2 } }), /titelWeight/);
+  assert.match(await refused({ filters: { year: [2024] } }), /unknown filter `year`/);
+  assert.match(await refused({ filters: { from: '2024-13-01' } }), /filter `from`/);
+  // The same object with good values: each option takes effect, and undefined means the default.
+  const all = await engine(p, 'security', { limit: 50 });
+  const year = Number(all.hits.find((h) => h.date).date.slice(0, 4));
+  const some = await engine(p, 'security', { limit: 2, offset: 1, sort: 'date', filters: { years: [year] }, excerptWords: 8, ranking: undefined });
+  assert.ok(some.hits.length > 0 && some.hits.length <= 2);
+  assert.ok(some.hits.every((h) => h.date.startsWith(String(year))), JSON.stringify(some.hits));
+  const dated = await engine(p, 'security', { limit: 50, sort: 'date', filters: { years: [year] } });
+  assert.deepEqual(some.hits.map((h) => h.url), dated.hits.slice(1, 3).map((h) => h.url), 'offset and limit over the date order');
+});
+
 test('the browser engine gives the same results as the native `pressroom-index query`', async (t) => {
   const queries = [
     'sary',
