@@ -233,7 +233,8 @@ impl Ranking {
 /// From JavaScript: `pr.search(q, { ranking: { titleWeight: 8, prefixWeight: 0.5 } })`. An
 /// unknown name is an error; a value that is not usable (see [`Ranking::is_valid`]) is ignored,
 /// so a bad option can never turn the ranking into NaNs.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "BTreeMap<String, f64>", into = "BTreeMap<String, f64>")]
 pub struct RankingOverrides {
     weights: [Option<f64>; Ranking::NAMES.len()],
 }
@@ -253,14 +254,6 @@ impl RankingOverrides {
         self.weights[i] = Some(value);
         Ok(())
     }
-
-    /// The weights set, by name, in the order of [`Ranking::NAMES`].
-    fn named(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
-        Ranking::NAMES
-            .iter()
-            .zip(&self.weights)
-            .filter_map(|(n, w)| Some((*n, (*w)?)))
-    }
 }
 
 impl TryFrom<BTreeMap<String, f64>> for RankingOverrides {
@@ -277,42 +270,11 @@ impl TryFrom<BTreeMap<String, f64>> for RankingOverrides {
 
 impl From<RankingOverrides> for BTreeMap<String, f64> {
     fn from(o: RankingOverrides) -> BTreeMap<String, f64> {
-        o.named().map(|(n, w)| (n.to_owned(), w)).collect()
-    }
-}
-
-/// A map of weight names to numbers, as `BTreeMap<String, f64>` would be, written out so that
-/// the engine's wasm carries no B-tree code for it.
-impl Serialize for RankingOverrides {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.named())
-    }
-}
-
-impl<'de> Deserialize<'de> for RankingOverrides {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Weights;
-        impl<'de> serde::de::Visitor<'de> for Weights {
-            type Value = RankingOverrides;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a map of ranking weight names to numbers")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RankingOverrides, A::Error> {
-                let mut overrides = RankingOverrides::default();
-                while let Some((name, value)) = map.next_entry::<String, f64>()? {
-                    overrides
-                        .set(&name, value)
-                        .map_err(serde::de::Error::custom)?;
-                }
-                Ok(overrides)
-            }
-        }
-        deserializer.deserialize_map(Weights)
+        Ranking::NAMES
+            .iter()
+            .zip(o.weights)
+            .filter_map(|(n, w)| Some(((*n).to_owned(), w?)))
+            .collect()
     }
 }
 
