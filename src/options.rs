@@ -58,12 +58,18 @@ pub fn search_options(value: Value) -> Result<SearchOptions, String> {
     Ok(options)
 }
 
-/// A whole number of 0 or more.
+/// `n` if it is a whole number from 0 to `max`.
+pub(crate) fn whole_number(n: f64, max: f64) -> Option<u64> {
+    (n >= 0.0 && n.fract() == 0.0 && n <= max).then_some(n as u64)
+}
+
+/// The option `name`: a whole number of 0 or more.
 fn whole(value: &Value, name: &str) -> Result<usize, String> {
     match *value {
-        Value::Number(n) if n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => Ok(n as usize),
-        _ => Err(format!("`{name}` must be a whole number, 0 or more")),
+        Value::Number(n) => whole_number(n, u32::MAX.into()).map(|n| n as usize),
+        _ => None,
     }
+    .ok_or_else(|| format!("`{name}` must be a whole number, 0 or more"))
 }
 
 fn ranking(value: Value) -> Result<RankingOverrides, String> {
@@ -79,6 +85,9 @@ fn ranking(value: Value) -> Result<RankingOverrides, String> {
     }
     Ok(overrides)
 }
+
+/// The fields of [`Filters`], for the error that names an unknown one.
+const FILTERS: &str = "`categories`, `years`, `from`, `to`, `langs`";
 
 fn filters(value: Value) -> Result<Filters, String> {
     let Value::Map(fields) = value else {
@@ -102,25 +111,27 @@ fn filters(value: Value) -> Result<Filters, String> {
             Value::Str(s) => Ok(s),
             _ => Err(format!("filter `{name}` must list strings")),
         };
+        let texts = |value: Value| -> Result<Vec<String>, String> {
+            list(value)?.into_iter().map(text).collect()
+        };
         match name.as_str() {
-            "categories" => filters.categories = list(value)?.into_iter().map(text).collect::<Result<_, _>>()?,
-            "langs" => filters.langs = list(value)?.into_iter().map(text).collect::<Result<_, _>>()?,
+            "categories" => filters.categories = texts(value)?,
+            "langs" => filters.langs = texts(value)?,
             "years" => {
+                let year = |item: Value| match item {
+                    Value::Number(n) => whole_number(n, u16::MAX.into()).map(|n| n as u16),
+                    _ => None,
+                };
                 filters.years = list(value)?
                     .into_iter()
-                    .map(|item| match item {
-                        Value::Number(n) if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u16::MAX) => {
-                            Ok(n as u16)
-                        }
-                        _ => Err("filter `years` must list years (whole numbers)".to_owned()),
-                    })
+                    .map(|item| year(item).ok_or("filter `years` must list years (whole numbers)"))
                     .collect::<Result<_, _>>()?
             }
             "from" => filters.from = date(value)?,
             "to" => filters.to = date(value)?,
             _ => {
                 return Err(format!(
-                    "unknown filter `{name}`, expected one of `categories`, `years`, `from`, `to`, `langs`"
+                    "unknown filter `{name}`, expected one of {FILTERS}"
                 ))
             }
         }

@@ -28,12 +28,9 @@ impl WasmIndex {
     /// touches, `{ need: [{ file, start, end, gzip }] }` instead: fetch them, `addPart` each,
     /// and search again.
     pub fn search(&self, query: &str, options: JsValue) -> Result<JsValue, JsError> {
-        let options: SearchOptions = if options.is_undefined() || options.is_null() {
-            SearchOptions::default()
-        } else {
-            options::search_options(value_of(&options))
-                .map_err(|e| JsError::new(&format!("search options: {e}")))?
-        };
+        // `undefined` and `null` read as `Value::Null`: the default options.
+        let options: SearchOptions = options::search_options(value_of(&options))
+            .map_err(|e| JsError::new(&format!("search options: {e}")))?;
         let serializer = serde_wasm_bindgen::Serializer::json_compatible();
         let value = match self.inner.search_or_need(query, &options)? {
             Searched::Done(results) => serde::Serialize::serialize(&results, &serializer),
@@ -59,8 +56,7 @@ impl WasmIndex {
         bytes: Vec<u8>,
         gzip: bool,
     ) -> Result<(), JsError> {
-        let whole =
-            |n: f64| (n >= 0.0 && n.fract() == 0.0 && n <= 2f64.powi(53)).then_some(n as u64);
+        let whole = |n: f64| options::whole_number(n, 2f64.powi(53));
         let (Some(start), Some(end)) = (whole(start), whole(end)) else {
             // JavaScript writes the numbers: Rust's float formatting would add ~7 KB of wasm.
             let js = |n: f64| {
