@@ -500,6 +500,9 @@ pub(crate) struct Ranked {
     browsing: bool,
     ranking: Ranking,
     excerpt_words: usize,
+    bonuses: Bonuses,
+    /// The word being typed, when its completions were cut.
+    open: Option<OpenWord>,
 }
 
 /// A ranked release: (score, date, release, whether a word matched only through its family).
@@ -543,11 +546,12 @@ fn rank(
         families: false,
     };
     // Every clause must match: intersect, summing scores and counting clauses met in the title.
-    let (mut matches, mut highlight, mut clause_terms) = search.matches(&query, browsing)?;
+    let (mut matches, mut highlight, mut clause_terms, mut open) =
+        search.matches(&query, browsing)?;
     if !browsing && matches.len() < FAMILY_BELOW && ranking.stem_weight > 0.0 && !index.pending() {
         // Few releases have the words as typed: other forms of them widen the search.
         search.families = true;
-        (matches, highlight, clause_terms) = search.matches(&query, browsing)?;
+        (matches, highlight, clause_terms, open) = search.matches(&query, browsing)?;
     }
 
     // Facets count every filter but their own; then all filters apply.
@@ -557,33 +561,21 @@ fn rank(
     matches.retain(|(d, _, _)| doc_filter.accepts(index, *d, None));
     results.total = matches.len();
 
-    let clauses = query.must.len() as u16;
-    // The newest release's day, when recency counts.
-    let newest = (ranking.recency_weight > 0.0 && !browsing)
-        .then(|| index.newest_date())
-        .flatten()
-        .map(Date::days);
+    let bonuses = Bonuses {
+        clauses: query.must.len() as u16,
+        words,
+        // The newest release's day, when recency counts.
+        newest: (ranking.recency_weight > 0.0 && !browsing)
+            .then(|| index.newest_date())
+            .flatten()
+            .map(Date::days),
+        browsing,
+    };
     let mut ranked: Vec<Scored> = matches
         .iter()
-        .map(|&(doc, mut score, tallied)| {
-            let (titled, family) = (tallied & 0xff, tallied >> 8);
-            if !browsing && titled == clauses {
-                score *= 1.0 + ranking.title_match_bonus;
-                if usize::from(index.lengths(doc).0) == words {
-                    score *= 1.0 + ranking.exact_title_bonus;
-                }
-            }
-            let date = index.date(doc);
-            if let Some(age) = newest
-                .zip(Date::from_yyyymmdd(date))
-                .map(|(n, d)| n - d.days())
-            {
-                let half_lives = age.max(0) as f64 / ranking.recency_half_life.max(1.0);
-                // exp, not exp2: libm's exp2 carries a 4 KiB table into the wasm download.
-                let decay = libm::exp(-half_lives * std::f64::consts::LN_2);
-                score *= 1.0 + ranking.recency_weight * decay;
-            }
-            (score, date, doc, family > 0)
+        .map(|&(doc, score, tallied)| {
+            let score = score * bonuses.factor(index, &ranking, doc, tallied);
+            (score, index.date(doc), doc, tallied >> 8 > 0)
         })
         .collect();
     // Releases with every word as typed (or completed, or within a typo) first, then those
@@ -606,6 +598,26 @@ fn rank(
         // not the records of releases that may not make the page.
         return Ok(Err(results));
     }
+    // What the rescoring window needs to complete the word being typed from the titles.
+    let open = open.map(|open| {
+        let window = ranked.iter().take(RERANKED).filter_map(|&(_, _, doc, _)| {
+            let at = matches.binary_search_by_key(&doc, |m| m.0).ok()?;
+            let clause = open.matches.binary_search_by_key(&doc, |m| m.0).ok()?;
+            let (_, score, flags) = open.matches[clause];
+            (flags & (IN_TITLE | FAMILY_ONLY) == 0).then_some(Typing {
+                doc,
+                clause_score: score,
+                score: matches[at].1,
+                tallied: matches[at].2,
+            })
+        });
+        OpenWord {
+            clause: open.clause,
+            prefix: open.prefix,
+            field: open.field,
+            window: window.collect(),
+        }
+    });
     Ok(Ok(Ranked {
         results,
         ranked,
@@ -615,7 +627,90 @@ fn rank(
         browsing,
         ranking,
         excerpt_words,
+        bonuses,
+        open,
     }))
+}
+
+/// What multiplies a release's summed score: the title bonuses when every clause matched in its
+/// title, and recency.
+#[derive(Debug, Clone)]
+struct Bonuses {
+    /// The query's clauses.
+    clauses: u16,
+    /// The query's words as typed: a title of exactly this many words that holds them all is an
+    /// exact match.
+    words: usize,
+    /// The newest release's day, when recency counts.
+    newest: Option<i64>,
+    browsing: bool,
+}
+
+impl Bonuses {
+    /// The factor for release `doc`, whose clauses tallied `tallied` (see [`tally`]).
+    fn factor(&self, index: &Index, ranking: &Ranking, doc: u32, tallied: u16) -> f64 {
+        let mut factor = 1.0;
+        if !self.browsing && tallied & 0xff == self.clauses {
+            factor *= 1.0 + ranking.title_match_bonus;
+            if usize::from(index.lengths(doc).0) == self.words {
+                factor *= 1.0 + ranking.exact_title_bonus;
+            }
+        }
+        if let Some(age) = self
+            .newest
+            .zip(Date::from_yyyymmdd(index.date(doc)))
+            .map(|(n, d)| n - d.days())
+        {
+            let half_lives = age.max(0) as f64 / ranking.recency_half_life.max(1.0);
+            // exp, not exp2: libm's exp2 carries a 4 KiB table into the wasm download.
+            let decay = libm::exp(-half_lives * std::f64::consts::LN_2);
+            factor *= 1.0 + ranking.recency_weight * decay;
+        }
+        factor
+    }
+}
+
+/// The word being typed, when it had more completions than were searched, and what its clause
+/// matched (see [`Search::matches`]).
+struct Unfinished {
+    /// The clause's place in the query.
+    clause: usize,
+    prefix: String,
+    field: Field,
+    matches: Matches,
+}
+
+/// The word being typed, for the rescoring window (see [`finish`]): a completion it left out
+/// may be in the title of a release that matched it only elsewhere (`mcs fa` for `MCS Named
+/// to Inc. 5000 List of America's Fastest-Growing Companies`: `fastest` is not among the 48
+/// most frequent words that start with `fa`).
+#[derive(Debug, Clone)]
+struct OpenWord {
+    /// The clause's place in the query.
+    clause: usize,
+    prefix: String,
+    field: Field,
+    /// The releases of the window whose clause for the word matched neither in the title nor
+    /// only through a family.
+    window: Vec<Typing>,
+}
+
+impl OpenWord {
+    /// Whether `term` is a completion of the word being typed.
+    fn completes(&self, term: &str) -> bool {
+        term.len() > self.prefix.len() && term.starts_with(&self.prefix)
+    }
+}
+
+/// A release of the rescoring window that matched the word being typed outside its title.
+#[derive(Debug, Clone)]
+struct Typing {
+    doc: u32,
+    /// What the word's clause scored in the release.
+    clause_score: f64,
+    /// The release's summed score over all clauses and its tally, before [`Bonuses`].
+    score: f64,
+    tallied: u16,
 }
 
 /// The order of ranked releases: see [`rank`].
@@ -648,6 +743,8 @@ fn finish(
         browsing,
         ranking,
         excerpt_words,
+        bonuses,
+        open,
     } = ranked;
     let (browsing, excerpt_words) = (*browsing, *excerpt_words);
     let mut results = results.clone();
@@ -665,7 +762,10 @@ fn finish(
     } else {
         Vec::new()
     };
-    if options.sort == Sort::Relevance && (proximity || !marked.is_empty()) {
+    let typing = open.as_ref().filter(|o| !o.window.is_empty());
+    // Completions of the word being typed found in the window's titles, to highlight.
+    let mut completed: Vec<String> = Vec::new();
+    if options.sort == Sort::Relevance && (proximity || !marked.is_empty() || typing.is_some()) {
         for &(_, _, doc, _) in &ranked[..window] {
             if let Some(stored) = index.stored(doc)? {
                 read.push((doc, stored, None));
@@ -679,6 +779,33 @@ fn finish(
                 continue;
             };
             let title_tokens = analyze::tokens(&stored.title);
+            // The word being typed, completed from the title: the release scores as if that
+            // completion had been searched, and it counts for proximity.
+            let mut own_terms = None;
+            if let Some((open, at)) = typing.and_then(|o| {
+                let at = o.window.iter().find(|t| t.doc == entry.2)?;
+                title_tokens
+                    .iter()
+                    .any(|t| o.completes(&t.term))
+                    .then_some((o, at))
+            }) {
+                let text = || analyze::tokens(&stored.text);
+                let body = (open.field == Field::Any).then(|| &*body.get_or_insert_with(text));
+                if let Some((term, score)) =
+                    title_completion(index, ranking, open, entry.2, &title_tokens, body)
+                {
+                    let clause_score = at.clause_score.max(score);
+                    let tallied = at.tallied + tally(IN_TITLE);
+                    let summed = at.score - at.clause_score + clause_score;
+                    entry.0 = summed * bonuses.factor(index, ranking, entry.2, tallied);
+                    let mut terms = clause_terms.clone();
+                    terms[open.clause].push(term.clone());
+                    sorting::sort_dedup(&mut terms[open.clause]);
+                    own_terms = Some(terms);
+                    completed.push(term);
+                }
+            }
+            let clause_terms = own_terms.as_ref().unwrap_or(clause_terms);
             if proximity {
                 // In the title when it holds every word (the title bonus has already counted
                 // that), else in the body: a word of the title near a word of the body means
@@ -707,7 +834,11 @@ fn finish(
         }
         sorting::sort_by(&mut ranked[..window], &order);
     }
-    let highlight: HashSet<&str> = highlight.iter().map(String::as_str).collect();
+    let highlight: HashSet<&str> = highlight
+        .iter()
+        .chain(&completed)
+        .map(String::as_str)
+        .collect();
     results.hits = ranked
         .iter()
         .skip(options.offset)
@@ -720,6 +851,40 @@ fn finish(
         results.suggestion = suggest(index, query, options)?;
     }
     Ok(results)
+}
+
+/// The best completion of the word being typed in release `doc`'s title (`title` its tokens),
+/// with what it scores there, as [`Search::group`] scores a completion it searched; `body`
+/// holds the body's tokens when the clause counts the body. `None` when no word of the title
+/// completes it.
+fn title_completion(
+    index: &Index,
+    ranking: &Ranking,
+    open: &OpenWord,
+    doc: u32,
+    title: &[Token],
+    body: Option<&Vec<Token>>,
+) -> Option<(String, f64)> {
+    let count =
+        |tokens: &[Token], term: &str| tokens.iter().filter(|t| t.term == term).count() as u32;
+    let stats = Stats::new(index, ranking);
+    let mut best: Option<(String, f64)> = None;
+    for token in title.iter().filter(|t| open.completes(&t.term)) {
+        if best.as_ref().is_some_and(|b| b.0 == token.term) {
+            continue;
+        }
+        let Some(value) = index.term(&token.term) else {
+            continue;
+        };
+        let idf = stats.idf(split_term_value(value).1);
+        let body_tf = body.map_or(0, |b| count(b, &token.term));
+        let score =
+            ranking.prefix_weight * stats.bm25f(doc, count(title, &token.term), body_tf, idf);
+        if !best.as_ref().is_some_and(|b| b.1 >= score) {
+            best = Some((token.term.clone(), score));
+        }
+    }
+    best
 }
 
 /// The releases matched so far (`acc`, `None` before the first list) that `m` matches too.
@@ -927,16 +1092,27 @@ type Tallied = Vec<(u32, f64, u16)>;
 
 impl Search<'_> {
     /// The releases every clause of `query` matches and none of its exclusions, with the terms
-    /// to highlight and, per clause, the sorted terms it matched (for [`closeness`]).
+    /// to highlight, per clause the sorted terms it matched (for [`closeness`]), and the word
+    /// being typed when its completions were cut, with what its clause matched (see
+    /// [`Unfinished`]).
     #[allow(clippy::type_complexity)]
     fn matches(
         &self,
         query: &Query,
         browsing: bool,
-    ) -> Result<(Tallied, HashSet<String>, Vec<Vec<String>>), Error> {
+    ) -> Result<
+        (
+            Tallied,
+            HashSet<String>,
+            Vec<Vec<String>>,
+            Option<Unfinished>,
+        ),
+        Error,
+    > {
         let mut highlight: HashSet<String> = HashSet::new();
         // The dictionary terms each clause matched, sorted, for `closeness`.
         let mut clause_terms: Vec<Vec<String>> = Vec::new();
+        let mut open = None;
 
         // Every clause must match: intersect, summing scores and counting clauses met in the title.
         let mut matches: Tallied = if browsing {
@@ -961,6 +1137,16 @@ impl Search<'_> {
                     evaluated[i] = merge_matches(std::mem::take(&mut evaluated[i]), found);
                     clause_terms[i].extend(terms);
                 }
+                // Two letters at least: a one-letter word's completions are not worth looking
+                // for in titles, and a split index has not fetched their dictionary range.
+                if prefix.chars().count() > 1 {
+                    open = Some(Unfinished {
+                        clause: i,
+                        prefix: prefix.to_owned(),
+                        field,
+                        matches: evaluated[i].clone(),
+                    });
+                }
             }
             for terms in &mut clause_terms {
                 sorting::sort_dedup(terms);
@@ -978,7 +1164,7 @@ impl Search<'_> {
             let excluded = self.clause(clause, false)?.matches;
             matches.retain(|(d, _, _)| excluded.binary_search_by_key(d, |e| e.0).is_err());
         }
-        Ok((matches, highlight, clause_terms))
+        Ok((matches, highlight, clause_terms, open))
     }
 
     /// The releases `clause` matches, with the dictionary terms that matched. `fuzzy` allows

@@ -795,6 +795,62 @@ fn a_rare_word_being_typed_is_found_beyond_the_most_frequent_completions() {
 }
 
 #[test]
+fn a_completion_left_out_but_in_a_title_counts_as_a_title_match() {
+    // As above, `em` expands to sixty common words but not to the rare `emmys`. Both releases
+    // below match `em` through the common `ema` in their body, so the search does not look for
+    // other completions in them; the rescoring window, which reads their titles, finds `emmys`
+    // in one and scores it as a title match of every word.
+    let mut releases: Vec<Release> = (0..60)
+        .flat_map(|i| {
+            let word = format!("em{}", char::from(b'a' + (i % 26) as u8)).repeat(1 + i / 26);
+            (0..3).map(move |j| {
+                release(
+                    &format!("/common-{i}-{j}"),
+                    &format!("{word} news"),
+                    "2024-01-01",
+                    &format!("{word} was the word of the day."),
+                )
+            })
+        })
+        .collect();
+    releases.push(release(
+        "/title",
+        "Hydra.sci brings Norwegian water to the Emmys",
+        "2025-09-06",
+        "Hydra.sci said ema when it served water at the Emmys.",
+    ));
+    releases.push(release(
+        "/body",
+        "Hydra.sci water report",
+        "2025-09-07",
+        "Hydra.sci said ema, ema and ema again.",
+    ));
+    let index = Index::from_bytes(build(releases)).unwrap();
+    let results = index.search("hydra em", &SearchOptions::default()).unwrap();
+    assert_eq!(hit_urls(&results), ["/title", "/body"], "{results:?}");
+    assert!(results.hits[0].score > results.hits[1].score);
+    assert!(
+        results.hits[0].excerpt.contains("<mark>Emmys</mark>"),
+        "{results:?}"
+    );
+    // Without the title's completion the newer release with more `ema` wins: the window's
+    // rescoring, not the dictionary, put `/title` first.
+    let body_only = index
+        .search("hydra ema", &SearchOptions::default())
+        .unwrap();
+    assert_eq!(hit_urls(&body_only), ["/body", "/title"], "{body_only:?}");
+    // Sorted by date, nothing is rescored.
+    let by_date = SearchOptions {
+        sort: Sort::Date,
+        ..SearchOptions::default()
+    };
+    assert_eq!(
+        hit_urls(&index.search("hydra em", &by_date).unwrap()),
+        ["/body", "/title"]
+    );
+}
+
+#[test]
 fn words_standing_together_outrank_the_same_words_apart() {
     let filler = "the board met on monday and spoke about many things with the press ";
     let index = Index::from_bytes(build(vec![

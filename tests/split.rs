@@ -71,6 +71,30 @@ fn releases() -> Vec<Release> {
         lang: Some("en".into()),
         body: "Norwegian water at the Kazoolympics week.".into(),
     });
+    // A rare completion of `ka` in a title, in releases that match `ka` anyway through a
+    // frequent word of their body: the rescoring window completes it from the title
+    // (`fjord ka`), from the records it fetches for the page.
+    let frequent_ka = vocabulary
+        .iter()
+        .find(|w| w.starts_with("ka") && w.len() > 2)
+        .expect("a word starting with ka");
+    for (url, title, date) in [
+        (
+            "/press/kazoo-title",
+            "Fjord water reaches the Kazoofest",
+            "2024-03-01",
+        ),
+        ("/press/kazoo-body", "Fjord water report", "2024-03-02"),
+    ] {
+        out.push(Release {
+            url: url.into(),
+            title: title.into(),
+            date: Date::parse_iso(date),
+            categories: vec!["Events".into()],
+            lang: Some("en".into()),
+            body: format!("Fjord water and {frequent_ka}, {frequent_ka} again."),
+        });
+    }
     // Word families: `election` finds `elected` through their stem, from a piece fetched only
     // by the searches that widen to families.
     for (url, title) in [
@@ -190,6 +214,8 @@ fn queries() -> Vec<(&'static str, SearchOptions)> {
         ("sco", plain()),
         ("norwegian ka", plain()),
         ("norwegian water ka", plain()),
+        ("fjord ka", plain()),
+        ("fjord water ka", plain()),
         ("election", plain()),
         ("elected board", plain()),
         ("shanghai cooperation organisation", plain()),
@@ -250,6 +276,9 @@ fn a_split_index_answers_exactly_as_the_single_file() {
     let family = whole.search("election", &SearchOptions::default()).unwrap();
     let urls: Vec<&str> = family.hits.iter().map(|h| h.url.as_str()).collect();
     assert_eq!(urls, ["/press/election", "/press/elected"]);
+    let typing = whole.search("fjord ka", &SearchOptions::default()).unwrap();
+    let urls: Vec<&str> = typing.hits.iter().map(|h| h.url.as_str()).collect();
+    assert_eq!(urls, ["/press/kazoo-title", "/press/kazoo-body"]);
 }
 
 #[test]
