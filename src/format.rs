@@ -19,13 +19,14 @@ pub const INDEX_FILE: &str = "index.pri";
 
 /// The format version this engine writes. Bump it, together with `FORMAT.md`, on any change to
 /// the bytes.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 /// The oldest format version this engine still reads. Version 1 is the single-file layout of
 /// version 2 under an older number (version 2 added the split layout beside it); version 3
 /// changed only the split entry's COLUMNS (body lengths as one-byte codes); version 4 added a
 /// ranking weight to SETTINGS; version 5 added word families (STEMS, and in each dictionary part
 /// of a split index) and another weight; version 6 locates a split index's records with pages
-/// of record lengths (gzip members) instead of a raw array of offsets.
+/// of record lengths (gzip members) instead of a raw array of offsets; version 7 writes the
+/// manifest's table of those pages compactly (each page from the end of the one before).
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 pub(crate) const MAGIC: &[u8; 8] = b"PRESSRMI";

@@ -455,10 +455,11 @@ fn an_index_of_the_previous_format_version_still_opens() {
         "{results:?}"
     );
     // A version-3 split index (SETTINGS without `proximityBonus`), a version-4 one (no word
-    // families, SETTINGS without `stemWeight`) and a version-5 one (record offsets as a raw
-    // array, not pages of lengths) open with the missing weights' defaults and the weights their
-    // builder wrote (`proximityBonus` was 0.5 by default then), and rank as this version's build
-    // of the same releases does with those weights.
+    // families, SETTINGS without `stemWeight`), a version-5 one (record offsets as a raw
+    // array, not pages of lengths) and a version-6 one (pages of 1,024 releases, each located by
+    // its absolute start and end) open with the missing weights' defaults and the weights their
+    // builder wrote (`proximityBonus` was 0.5 by default before version 6), and rank as this
+    // version's build of the same releases does with those weights.
     let open = |folder: &str| {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
         Index::open(&dir).unwrap_or_else(|e| panic!("{folder}: {e}"))
@@ -468,8 +469,20 @@ fn an_index_of_the_previous_format_version_still_opens() {
         ("tests/fixtures/compat/format-v3-split", None),
         ("tests/fixtures/compat/format-v4-split", Some(0.5)),
         ("tests/fixtures/compat/format-v5-split", Some(0.5)),
+        ("tests/fixtures/compat/format-v6-split", None),
     ] {
         let old = open(folder);
+        let version = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(folder)
+                .join("index.pri"),
+        )
+        .unwrap();
+        let version = pressroom::decompress(&version).unwrap();
+        assert!(
+            u32::from_le_bytes(version[8..12].try_into().unwrap()) < pressroom::FORMAT_VERSION,
+            "{folder}"
+        );
         let defaults = pressroom::Ranking::default();
         let written = pressroom::Ranking {
             proximity_bonus: proximity.unwrap_or(defaults.proximity_bonus),
@@ -524,13 +537,25 @@ fn a_page_of_record_lengths_is_fetched_once_and_checked() {
         .iter()
         .filter(|r| add(r, vec![0]).is_some_and(|e| e.contains("record lengths")))
         .collect();
-    assert_eq!(pages.len(), 1, "{gzip:?}");
-    let page = pages[0];
-    // The fixture's one page is small: it comes with the dictionary, not a round later.
-    assert!(first_round.contains(page), "{first_round:?}");
-    let file = &parts.files[&page.file];
-    let good = pressroom::decompress(&file[page.start as usize..page.end as usize]).unwrap();
-    assert_eq!(add(page, good.clone()), None);
+    // 128 releases to a page.
+    assert_eq!(pages.len(), index.len().div_ceil(128), "{gzip:?}");
+    // The fixture's pages are small together: they come with the dictionary, not a round later.
+    for page in &pages {
+        assert!(first_round.contains(page), "{first_round:?}");
+    }
+    let inflate = |page: &PartRequest| {
+        let file = &parts.files[&page.file];
+        pressroom::decompress(&file[page.start as usize..page.end as usize]).unwrap()
+    };
+    // The first page, whose records start at 0.
+    let page = *pages
+        .iter()
+        .find(|p| inflate(p)[0] == 0)
+        .expect("the first page");
+    let good = inflate(page);
+    for p in &pages {
+        assert_eq!(add(p, inflate(p)), None);
+    }
     // One length too many, one too few, and a record past the end of the records: refused.
     for bad in [
         [good.clone(), vec![1]].concat(),
@@ -546,6 +571,8 @@ fn a_page_of_record_lengths_is_fetched_once_and_checked() {
     for (query, options) in queries() {
         parts.search(&mut fresh, query, &options);
     }
-    let again = parts.rounds.concat().iter().filter(|r| *r == page).count();
-    assert_eq!(again, 1, "the page is fetched once in a session");
+    for page in pages {
+        let again = parts.rounds.concat().iter().filter(|r| *r == page).count();
+        assert_eq!(again, 1, "each page is fetched once in a session");
+    }
 }
