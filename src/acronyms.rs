@@ -111,7 +111,8 @@ pub(crate) fn expand_clauses(pairs: &[Definition], clauses: Vec<Clause>) -> Vec<
     while i < clauses.len() {
         // An expansion typed out word by word: those clauses become "the phrase, or the acronym".
         let spelled = pairs.iter().find(|(_, expansion)| {
-            expansion.len() <= clauses.len() - i
+            !expansion.is_empty()
+                && expansion.len() <= clauses.len() - i
                 && expansion.iter().zip(&clauses[i..]).all(|(word, clause)| {
                     matches!(clause, Clause::Term { term, field: Field::Any, .. } if term == word)
                 })
@@ -270,6 +271,19 @@ mod tests {
         ] {
             assert!(definitions(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn an_empty_expansion_is_never_spelled_out() {
+        // A damaged index could hold one (its reader refuses them): matching it as typed would
+        // consume no word, and the rewriter would never finish.
+        let pairs = vec![("x".to_owned(), Vec::new())];
+        let clauses = vec![Clause::Term {
+            term: "sarybay".into(),
+            prefix: false,
+            field: Field::Any,
+        }];
+        assert_eq!(expand_clauses(&pairs, clauses.clone()), clauses);
     }
 
     #[test]

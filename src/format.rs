@@ -19,17 +19,22 @@ pub const INDEX_FILE: &str = "index.pri";
 
 /// The format version this engine writes. Bump it, together with `FORMAT.md`, on any change to
 /// the bytes.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 /// The oldest format version this engine still reads. Version 1 is the single-file layout of
 /// version 2 under an older number (version 2 added the split layout beside it); version 3
 /// changed only the split entry's COLUMNS (body lengths as one-byte codes); version 4 added a
 /// ranking weight to SETTINGS; version 5 added word families (STEMS, and in each dictionary part
 /// of a split index) and another weight; version 6 locates a split index's records with pages
 /// of record lengths (gzip members) instead of a raw array of offsets; version 7 writes the
-/// manifest's table of those pages compactly (each page from the end of the one before).
+/// manifest's table of those pages compactly (each page from the end of the one before);
+/// version 8 gives each title match in the postings its title's length, and a split entry's
+/// COLUMNS no longer hold title lengths.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 pub(crate) const MAGIC: &[u8; 8] = b"PRESSRMI";
+/// The first format version whose postings give each title match its title's length in words
+/// (see [`Posting::title_len`]).
+pub(crate) const TITLED_POSTINGS: u32 = 8;
 const HEADER_LEN: usize = 8 + 4 + 4 + 4;
 const TABLE_ENTRY_LEN: usize = 4 + 8 + 8;
 
@@ -446,6 +451,13 @@ impl<'a> Cursor<'a> {
         })
     }
 
+    pub(crate) fn varint16(&mut self) -> Result<u16, Error> {
+        let at = self.pos;
+        u16::try_from(self.varint()?).map_err(|_| {
+            Error::corrupt(self.what, format!("value at {at} does not fit in 16 bits"))
+        })
+    }
+
     pub(crate) fn str(&mut self) -> Result<&'a str, Error> {
         let len = self.varint()?;
         let len = usize::try_from(len).map_err(|_| Error::corrupt(self.what, "string length"))?;
@@ -590,6 +602,7 @@ pub(crate) fn split_term_value(value: u64) -> (usize, u32) {
 //   varint doc-id delta (the first is the id itself)
 //   varint (body_tf << 1 | has_title)
 //   varint title_tf                          only when has_title
+//   varint title length in words             only when has_title (version 8 and later)
 // positions stream, per document in the same order:
 //   title_tf varints, then body_tf varints: positions as deltas within the field (first absolute)
 
@@ -603,8 +616,15 @@ pub(crate) struct PostingsBuilder {
 }
 
 impl PostingsBuilder {
-    /// Adds a document; ids must increase. Positions are sorted within each field.
-    pub(crate) fn push(&mut self, doc: u32, title_positions: &[u32], body_positions: &[u32]) {
+    /// Adds a document whose title is `title_len` words long; ids must increase. Positions are
+    /// sorted within each field.
+    pub(crate) fn push(
+        &mut self,
+        doc: u32,
+        title_len: u16,
+        title_positions: &[u32],
+        body_positions: &[u32],
+    ) {
         let delta = match self.last_doc {
             Some(last) => doc - last,
             None => doc,
@@ -617,6 +637,7 @@ impl PostingsBuilder {
         );
         if has_title {
             put_varint(&mut self.docs, title_positions.len() as u64);
+            put_varint(&mut self.docs, u64::from(title_len));
         }
         for field in [title_positions, body_positions] {
             let mut prev = 0;
@@ -632,7 +653,14 @@ impl PostingsBuilder {
     /// Adds a document whose positions are encoded already, as [`PostingsBuilder::push`] encodes
     /// them (positions do not depend on the document's id): a rebuild copies postings this way.
     #[cfg(not(target_arch = "wasm32"))]
-    pub(crate) fn push_encoded(&mut self, doc: u32, title_tf: u32, body_tf: u32, positions: &[u8]) {
+    pub(crate) fn push_encoded(&mut self, entry: &PostingEntry<'_>, doc: u32) {
+        let PostingEntry {
+            title_tf,
+            title_len,
+            body_tf,
+            positions,
+            ..
+        } = *entry;
         let delta = match self.last_doc {
             Some(last) => doc - last,
             None => doc,
@@ -644,6 +672,7 @@ impl PostingsBuilder {
         );
         if title_tf > 0 {
             put_varint(&mut self.docs, u64::from(title_tf));
+            put_varint(&mut self.docs, u64::from(title_len));
         }
         self.positions.extend_from_slice(positions);
         self.df += 1;
@@ -697,7 +726,8 @@ impl PostingsBuilder {
             visit(doc);
             let packed = d.varint32()?;
             if packed & 1 == 1 {
-                d.varint32()?;
+                d.varint32()?; // title tf
+                d.varint32()?; // title length
             }
         }
         let after_the_last = self.last_doc.map_or(true, |last| first > last);
@@ -742,6 +772,8 @@ impl PostingsBuilder {
 pub(crate) struct PostingEntry<'a> {
     pub doc: u32,
     pub title_tf: u32,
+    /// The title's length in words when `title_tf > 0`, else 0.
+    pub title_len: u16,
     pub body_tf: u32,
     pub positions: &'a [u8],
 }
@@ -796,10 +828,10 @@ impl<'a> PostingEntries<'a> {
         };
         self.first = false;
         let packed = self.docs.varint32()?;
-        let title_tf = if packed & 1 == 1 {
-            self.docs.varint32()?
+        let (title_tf, title_len) = if packed & 1 == 1 {
+            (self.docs.varint32()?, self.docs.varint16()?)
         } else {
-            0
+            (0, 0)
         };
         let body_tf = packed >> 1;
         // Each position is one varint: its last byte is the one below 0x80.
@@ -818,6 +850,7 @@ impl<'a> PostingEntries<'a> {
         Ok(PostingEntry {
             doc: self.doc,
             title_tf,
+            title_len,
             body_tf,
             positions,
         })
@@ -846,15 +879,19 @@ impl<'a> Iterator for PostingEntries<'a> {
 pub(crate) struct Posting {
     pub doc: u32,
     pub title_tf: u32,
+    /// The title's length in words when `title_tf > 0` (version 8 and later), else 0.
+    pub title_len: u16,
     pub body_tf: u32,
 }
 
-/// Decodes a term's postings (without positions).
+/// Decodes a term's postings (without positions); `titled` when they give title lengths
+/// (version [`TITLED_POSTINGS`] and later).
 pub(crate) fn read_postings(
     postings: &[u8],
     offset: usize,
     df: u32,
     doc_count: u32,
+    titled: bool,
 ) -> Result<Vec<Posting>, Error> {
     let mut c = Cursor::at(postings, offset, "POSTINGS")?;
     let docs_len = c.varint()? as usize;
@@ -875,10 +912,15 @@ pub(crate) fn read_postings(
             ));
         }
         let packed = docs.varint32()?;
-        let title_tf = if packed & 1 == 1 { docs.varint32()? } else { 0 };
+        let (title_tf, title_len) = match (packed & 1 == 1, titled) {
+            (true, true) => (docs.varint32()?, docs.varint16()?),
+            (true, false) => (docs.varint32()?, 0),
+            (false, _) => (0, 0),
+        };
         out.push(Posting {
             doc,
             title_tf,
+            title_len,
             body_tf: packed >> 1,
         });
     }
@@ -903,7 +945,7 @@ pub(crate) fn read_positions(
     doc_count: u32,
     doc: u32,
 ) -> Result<Option<Positions>, Error> {
-    let found = read_positions_for(postings, offset, df, doc_count, &[doc])?;
+    let found = read_positions_for(postings, offset, df, doc_count, true, &[doc])?;
     Ok(found
         .into_iter()
         .next()
@@ -911,15 +953,16 @@ pub(crate) fn read_positions(
 }
 
 /// Decodes a term's positions in each of `docs` (sorted ids), in one pass over its postings;
-/// a document without the term gets empty positions.
+/// a document without the term gets empty positions. `titled` as for [`read_postings`].
 pub(crate) fn read_positions_for(
     postings: &[u8],
     offset: usize,
     df: u32,
     doc_count: u32,
+    titled: bool,
     docs: &[u32],
 ) -> Result<Vec<Positions>, Error> {
-    let list = read_postings(postings, offset, df, doc_count)?;
+    let list = read_postings(postings, offset, df, doc_count, titled)?;
     let mut c = Cursor::at(postings, offset, "POSTINGS")?;
     let docs_len = c.varint()? as usize;
     c.skip(docs_len)?;
@@ -1093,7 +1136,9 @@ pub(crate) fn read_acronyms(bytes: &[u8]) -> Result<Vec<crate::acronyms::Definit
     for _ in 0..count {
         let acronym = c.str()?.to_owned();
         let n = c.varint()?;
-        if n > bytes.len() as u64 {
+        // An acronym stands for at least one word: an empty expansion would match nothing,
+        // and a query rewriter could loop on it.
+        if n == 0 || n > bytes.len() as u64 {
             return Err(Error::corrupt(
                 "ACRONYMS",
                 format!("expansion of {n} words"),
@@ -1279,33 +1324,45 @@ mod tests {
     }
 
     #[test]
+    fn an_acronym_without_expansion_is_refused() {
+        let pairs = vec![("sco".to_owned(), vec!["shanghai".to_owned()])];
+        assert_eq!(read_acronyms(&write_acronyms(&pairs)).unwrap(), pairs);
+        let empty = vec![("sco".to_owned(), Vec::new())];
+        let err = read_acronyms(&write_acronyms(&empty)).unwrap_err();
+        assert!(err.to_string().contains("expansion of 0 words"), "{err}");
+    }
+
+    #[test]
     fn postings_round_trip_with_positions() {
         let mut b = PostingsBuilder::default();
-        b.push(0, &[], &[3, 9]);
-        b.push(5, &[0], &[]);
-        b.push(300, &[1, 2], &[100_000]);
+        b.push(0, 4, &[], &[3, 9]);
+        b.push(5, 1, &[0], &[]);
+        b.push(300, 200, &[1, 2], &[100_000]);
         let mut bytes = vec![0xAA]; // a leading byte, so the offset is not zero
         let [docs, positions] = b.streams();
         put_varint(&mut bytes, docs.len() as u64);
         bytes.extend_from_slice(docs);
         bytes.extend_from_slice(positions);
-        let list = read_postings(&bytes, 1, b.df(), 301).unwrap();
+        let list = read_postings(&bytes, 1, b.df(), 301, true).unwrap();
         assert_eq!(
             list,
             [
                 Posting {
                     doc: 0,
                     title_tf: 0,
+                    title_len: 0,
                     body_tf: 2
                 },
                 Posting {
                     doc: 5,
                     title_tf: 1,
+                    title_len: 1,
                     body_tf: 0
                 },
                 Posting {
                     doc: 300,
                     title_tf: 2,
+                    title_len: 200,
                     body_tf: 1
                 },
             ]
@@ -1326,7 +1383,7 @@ mod tests {
         );
         assert_eq!(read_positions(&bytes, 1, 3, 301, 7).unwrap(), None);
         // A document id beyond the corpus is corruption, not a panic.
-        assert!(read_postings(&bytes, 1, 3, 100).is_err());
+        assert!(read_postings(&bytes, 1, 3, 100, true).is_err());
     }
 
     #[test]

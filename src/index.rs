@@ -31,7 +31,8 @@ pub struct Index {
     settings: Settings,
     /// Acronyms and their expansions, sorted by acronym.
     acronyms: Vec<crate::acronyms::Definition>,
-    /// Per release: dates (`yyyymmdd`, 0 = none), title and body lengths in words, language ids
+    /// Per release: dates (`yyyymmdd`, 0 = none), title (0 in a split index of version 8 and
+    /// later: see `title_lengths`) and body lengths in words, language ids
     /// and category ids, read once for ranking, filters and facets.
     columns: Columns,
     /// Levenshtein automaton builders for one and two edits (transpositions count as one), made
@@ -41,6 +42,15 @@ pub struct Index {
     /// again once the records it shows have arrived, and no record changes a ranking. Cleared
     /// by every piece that could ([`Index::add_part`]).
     last_ranked: std::sync::Mutex<Option<LastRanked>>,
+    /// Whether the postings give each title match its title's length (version 8 and later).
+    titled_postings: bool,
+    /// Whether title lengths are learned from postings and records (see `title_lengths`).
+    learns_titles: bool,
+    /// A split index of version 8 and later keeps no title lengths in its entry: they come with
+    /// the postings of every title match (and the titles of the records read). Each is noted
+    /// here, per release (0 until then), when its posting is read; ranking reads a title's
+    /// length only for a release whose title it found a word in. Empty otherwise.
+    title_lengths: std::sync::Mutex<Vec<u16>>,
 }
 
 /// A query, its options, and its ranking (see [`Index::ranked_before`]).
@@ -91,6 +101,8 @@ impl Index {
         let langs = format::read_string_table(layout.get(&bytes, Section::Langs), "LANGS")?;
         let settings = Settings::decode(layout.get(&bytes, Section::Settings))?;
         let acronyms = format::read_acronyms(layout.get(&bytes, Section::Acronyms))?;
+        let titled_postings = layout.version >= format::TITLED_POSTINGS;
+        let learns_titles = titled_postings && layout.has(Section::Manifest);
         let (storage, columns) = if layout.has(Section::Manifest) {
             let columns = Columns::decode(
                 layout.get(&bytes, Section::Columns),
@@ -133,6 +145,13 @@ impl Index {
             columns,
             typo_builders: TypoBuilders::default(),
             last_ranked: std::sync::Mutex::new(None),
+            titled_postings,
+            learns_titles,
+            title_lengths: std::sync::Mutex::new(if learns_titles {
+                vec![0; meta.doc_count as usize]
+            } else {
+                Vec::new()
+            }),
         })
     }
 
@@ -455,9 +474,20 @@ impl Index {
                 offset,
                 df,
                 self.meta.doc_count,
+                self.titled_postings,
             ),
             Storage::Split(store) => match store.postings(value, false) {
-                Some(bytes) => format::read_postings(bytes, 0, df, self.meta.doc_count),
+                Some(bytes) => {
+                    let postings = format::read_postings(
+                        bytes,
+                        0,
+                        df,
+                        self.meta.doc_count,
+                        self.titled_postings,
+                    )?;
+                    self.note_title_lengths(&postings);
+                    Ok(postings)
+                }
                 None => Ok(Vec::new()),
             },
         }
@@ -473,10 +503,18 @@ impl Index {
                 offset,
                 df,
                 self.meta.doc_count,
+                self.titled_postings,
                 docs,
             ),
             Storage::Split(store) => match store.postings(value, true) {
-                Some(bytes) => format::read_positions_for(bytes, 0, df, self.meta.doc_count, docs),
+                Some(bytes) => format::read_positions_for(
+                    bytes,
+                    0,
+                    df,
+                    self.meta.doc_count,
+                    self.titled_postings,
+                    docs,
+                ),
                 None => Ok(vec![Positions::default(); docs.len()]),
             },
         }
@@ -582,12 +620,51 @@ impl Index {
         self.columns.langs.get(doc as usize).copied().unwrap_or(0)
     }
 
+    /// Release `doc`'s title and body lengths in words. A split index of version 8 and later
+    /// knows a title's length once a posting in that title (or the release's record) was read:
+    /// 0 before (see [`Index::title_lengths`]).
     pub(crate) fn lengths(&self, doc: u32) -> (u16, u16) {
-        self.columns
+        let (title, body) = self
+            .columns
             .lengths
             .get(doc as usize)
             .copied()
-            .unwrap_or((0, 0))
+            .unwrap_or((0, 0));
+        if !self.learns_titles {
+            return (title, body);
+        }
+        match self.learned_titles().get(doc as usize) {
+            Some(&learned) => (learned, body),
+            None => (title, body),
+        }
+    }
+
+    /// The title lengths noted so far (empty unless this index learns them).
+    fn learned_titles(&self) -> std::sync::MutexGuard<'_, Vec<u16>> {
+        self.title_lengths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Notes that release `doc`'s title is `words` long, read from its record, where a search
+    /// found a word in the title without a posting.
+    pub(crate) fn note_title_length(&self, doc: u32, words: usize) {
+        if let Some(slot) = self.learned_titles().get_mut(doc as usize) {
+            *slot = u16::try_from(words).unwrap_or(u16::MAX);
+        }
+    }
+
+    /// Notes the title lengths that `postings` give.
+    fn note_title_lengths(&self, postings: &[format::Posting]) {
+        let mut learned = self.learned_titles();
+        if learned.is_empty() {
+            return;
+        }
+        for p in postings.iter().filter(|p| p.title_tf > 0) {
+            if let Some(slot) = learned.get_mut(p.doc as usize) {
+                *slot = p.title_len;
+            }
+        }
     }
 
     /// The date of the newest release, if any has one.

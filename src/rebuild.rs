@@ -359,7 +359,7 @@ fn merge_term(
 ) -> Result<Option<(String, PendingTerm)>, Error> {
     let fresh = job.fresh.unwrap_or_default();
     let copy = |out: &mut PostingsBuilder, doc: u32, e: &PostingEntry<'_>| {
-        out.push_encoded(doc, e.title_tf, e.body_tf, e.positions);
+        out.push_encoded(e, doc);
     };
     let stemmer_of = |doc: u32| stemmers[doc as usize];
     let mut out = PendingTerm::default();

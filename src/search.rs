@@ -779,6 +779,7 @@ fn finish(
                 continue;
             };
             let title_tokens = analyze::tokens(&stored.title);
+            index.note_title_length(entry.2, title_tokens.len());
             // The word being typed, completed from the title: the release scores as if that
             // completion had been searched, and it counts for proximity.
             let mut own_terms = None;
@@ -1287,7 +1288,12 @@ impl Search<'_> {
             let texts = [&stored.title, &stored.text];
             let fields = if field == Field::Title { 1 } else { 2 };
             for (in_body, text) in texts.iter().take(fields).enumerate() {
-                for token in analyze::tokens(text) {
+                let tokens = analyze::tokens(text);
+                if in_body == 0 {
+                    // Scoring a completion in the title needs the title's length.
+                    self.index.note_title_length(doc, tokens.len());
+                }
+                for token in tokens {
                     if token.term.len() <= prefix.len() || !token.term.starts_with(prefix) {
                         continue;
                     }

@@ -525,7 +525,8 @@ fn is_part_name(name: &str) -> bool {
 // COLUMNS: per release, the numbers ranking and filters read for every match.
 //
 //   dates:      n × varint zigzag(date − previous date)      (yyyymmdd, 0 = none)
-//   titles:     n × varint title words
+//   titles:     n × varint title words                       (versions 3 to 7; from version 8
+//                                                             the postings give them)
 //   bodies:     n × u8 body length code (format::length_code)
 //   (version 2 had one column, n × (varint title words | varint body words), instead of both)
 //   languages:  n × varint lang id                           (0 = none, else LANGS index + 1)
@@ -550,9 +551,6 @@ impl Columns {
             let delta = i64::from(date) - previous;
             put_varint(&mut out, ((delta << 1) ^ (delta >> 63)) as u64);
             previous = i64::from(date);
-        }
-        for &(title, _) in &self.lengths {
-            put_varint(&mut out, u64::from(title));
         }
         out.extend(
             self.lengths
@@ -582,8 +580,14 @@ impl Columns {
         version: u32,
     ) -> Result<Columns, Error> {
         let bad = |detail: String| Error::corrupt("COLUMNS", detail);
-        // Every release takes at least five bytes, so a count beyond that is a lie.
-        if n.saturating_mul(5) > bytes.len() {
+        // Every release takes at least four bytes (five before version 8), so a count beyond
+        // that is a lie.
+        let least = if version >= crate::format::TITLED_POSTINGS {
+            4
+        } else {
+            5
+        };
+        if n.saturating_mul(least) > bytes.len() {
             return Err(bad(format!("{} bytes for {n} releases", bytes.len())));
         }
         let mut c = Cursor::new(bytes, "COLUMNS");
@@ -606,10 +610,15 @@ impl Columns {
                 columns.lengths.push((title, body));
             }
         } else {
+            // From version 8 the titles' lengths come with the postings (see
+            // `Index::lengths`): 0 here.
             for _ in 0..n {
-                columns
-                    .lengths
-                    .push((u16::try_from(c.varint()?).unwrap_or(u16::MAX), 0));
+                let title = if version >= crate::format::TITLED_POSTINGS {
+                    0
+                } else {
+                    u16::try_from(c.varint()?).unwrap_or(u16::MAX)
+                };
+                columns.lengths.push((title, 0));
             }
             for doc in 0..n {
                 columns.lengths[doc].1 = crate::format::length_of_code(c.take(1)?[0])

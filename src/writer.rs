@@ -190,9 +190,12 @@ impl IndexWriter {
             .lang
             .as_deref()
             .and_then(stems::stemmer_for);
+        let title_len = saturate(analyzed.title_len);
         for (term, title_positions, body_positions) in &analyzed.terms {
             let pending = self.postings.entry(term.clone()).or_default();
-            pending.postings.push(doc, title_positions, body_positions);
+            pending
+                .postings
+                .push(doc, title_len, title_positions, body_positions);
             if let Some(stemmer) = stemmer {
                 pending.langs.add(stemmer as u8);
             }

@@ -456,8 +456,9 @@ fn an_index_of_the_previous_format_version_still_opens() {
     );
     // A version-3 split index (SETTINGS without `proximityBonus`), a version-4 one (no word
     // families, SETTINGS without `stemWeight`), a version-5 one (record offsets as a raw
-    // array, not pages of lengths) and a version-6 one (pages of 1,024 releases, each located by
-    // its absolute start and end) open with the missing weights' defaults and the weights their
+    // array, not pages of lengths), a version-6 one (pages of 1,024 releases, each located by
+    // its absolute start and end) and a version-7 one (title lengths in the entry, not in the
+    // postings) open with the missing weights' defaults and the weights their
     // builder wrote (`proximityBonus` was 0.5 by default before version 6), and rank as this
     // version's build of the same releases does with those weights.
     let open = |folder: &str| {
@@ -470,6 +471,7 @@ fn an_index_of_the_previous_format_version_still_opens() {
         ("tests/fixtures/compat/format-v4-split", Some(0.5)),
         ("tests/fixtures/compat/format-v5-split", Some(0.5)),
         ("tests/fixtures/compat/format-v6-split", None),
+        ("tests/fixtures/compat/format-v7-split", None),
     ] {
         let old = open(folder);
         let version = std::fs::read(
