@@ -1662,6 +1662,8 @@ pub(crate) fn read_record(record: &[u8]) -> Result<(DocData<'_>, &str), Error> {
 mod tests {
     use super::*;
 
+    // Native only: the wasm build has no writer.
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn the_table_of_pages_round_trips_across_files_and_refuses_pages_outside_them() {
         let name = |i: u32| format!("{PART_PREFIX}{i:016x}.{PART_EXTENSION}");
