@@ -756,11 +756,10 @@ fn scripts_without_spaces_match_words_inside_runs() {
     );
 }
 
-#[test]
-fn a_rare_word_being_typed_is_found_beyond_the_most_frequent_completions() {
-    // Sixty common words start with `em`: more than a two-letter prefix expands to, so the rare
-    // `emmys` is not among the completions searched through the dictionary.
-    let mut releases: Vec<Release> = (0..60)
+/// Three releases for each of sixty common words that start with `em` (`ema` … `emzemz`): more
+/// than a two-letter prefix expands to.
+fn sixty_common_em_words() -> Vec<Release> {
+    (0..60)
         .flat_map(|i| {
             let word = format!("em{}", char::from(b'a' + (i % 26) as u8)).repeat(1 + i / 26);
             (0..3).map(move |j| {
@@ -772,7 +771,14 @@ fn a_rare_word_being_typed_is_found_beyond_the_most_frequent_completions() {
                 )
             })
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_rare_word_being_typed_is_found_beyond_the_most_frequent_completions() {
+    // Sixty common words start with `em`: more than a two-letter prefix expands to, so the rare
+    // `emmys` is not among the completions searched through the dictionary.
+    let mut releases = sixty_common_em_words();
     releases.push(release(
         "/emmys",
         "Hydra.sci brings Norwegian water to the Emmys",
@@ -800,19 +806,7 @@ fn a_completion_left_out_but_in_a_title_counts_as_a_title_match() {
     // below match `em` through the common `ema` in their body, so the search does not look for
     // other completions in them; the rescoring window, which reads their titles, finds `emmys`
     // in one and scores it as a title match of every word.
-    let mut releases: Vec<Release> = (0..60)
-        .flat_map(|i| {
-            let word = format!("em{}", char::from(b'a' + (i % 26) as u8)).repeat(1 + i / 26);
-            (0..3).map(move |j| {
-                release(
-                    &format!("/common-{i}-{j}"),
-                    &format!("{word} news"),
-                    "2024-01-01",
-                    &format!("{word} was the word of the day."),
-                )
-            })
-        })
-        .collect();
+    let mut releases = sixty_common_em_words();
     releases.push(release(
         "/title",
         "Hydra.sci brings Norwegian water to the Emmys",
