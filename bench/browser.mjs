@@ -61,7 +61,7 @@ window.benchReady = true;
 export const launch = () => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
 /** Whether a fetched path is code (JS or wasm) rather than index data. */
-export const isCode = (p) => /\.(m?js|wasm)$/.test(p) || /\/wasm\.[^/]*\.pagefind$/.test(p);
+export const isCode = (p) => /\.(m?js|wasm|wasm\.gz)$/.test(p) || /\/wasm\.[^/]*\.pagefind$/.test(p);
 
 async function freshPage(browser, server, errors) {
   const context = await browser.newContext();

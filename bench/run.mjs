@@ -125,7 +125,7 @@ const isGzip = (buf) => buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 // ---------------------------------------------------------------------------------------------
 // Output folders: which files are the index and which are code.
 
-const PRESSROOM_ASSET = /^(pressroom\.js|pressroom\.css|pressroom_engine\.js|pressroom_engine_bg\.wasm|pressroom_engine\.d\.ts|pressroom\.d\.ts|pressroom-[^/]*\.js)$/;
+const PRESSROOM_ASSET = /^(pressroom\.js|pressroom\.css|pressroom_engine\.js|pressroom_engine_bg\.wasm(\.gz)?|pressroom_engine\.d\.ts|pressroom\.d\.ts|pressroom-[^/]*\.js)$/;
 
 /** Sizes of one output folder. `kind(relPath)` says 'index', 'code' (JS/wasm), or 'other'. */
 function folderStats(dir, kind) {
@@ -160,7 +160,7 @@ function codeSize(dir, files) {
 }
 
 const pressroomKind = (f) => {
-  if (!f.includes('/') && PRESSROOM_ASSET.test(f)) return /\.(js|wasm)$/.test(f) ? 'code' : 'other';
+  if (!f.includes('/') && PRESSROOM_ASSET.test(f)) return /\.(js|wasm|wasm\.gz)$/.test(f) ? 'code' : 'other';
   return 'index';
 };
 const pagefindKind = (f) => {
@@ -301,7 +301,7 @@ async function main() {
             }
             r[engine].browser = summarize(m);
             const out = engine === 'pressroom' ? pressOut : pfOut;
-            const fetchedCode = [...new Set(server.log.filter((e) => /\.(m?js|wasm)$|\/wasm\.[^/]*\.pagefind$/.test(e.path) && e.path.startsWith(engine === 'pressroom' ? '/x/' : '/pagefind/')).map((e) => e.path.replace(/^\/(x|pagefind)\//, '')))];
+            const fetchedCode = [...new Set(server.log.filter((e) => /\.(m?js|wasm|wasm\.gz)$|\/wasm\.[^/]*\.pagefind$/.test(e.path) && e.path.startsWith(engine === 'pressroom' ? '/x/' : '/pagefind/')).map((e) => e.path.replace(/^\/(x|pagefind)\//, '')))];
             r[engine].code = codeSize(out, fetchedCode);
             // With a search box: Pagefind's UI script; Pressroom's widget and its worker.
             const ui = engine === 'pagefind'

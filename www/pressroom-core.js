@@ -9,6 +9,8 @@
 const INDEX_FILE = 'index.pri';
 const ENGINE_FILE = 'pressroom_engine.js';
 const WASM_FILE = 'pressroom_engine_bg.wasm';
+/** The same module gzipped by the builder (zopfli): what the page downloads. */
+const WASM_GZIP_FILE = 'pressroom_engine_bg.wasm.gz';
 const FETCH_ATTEMPTS = 3;
 const FETCH_BACKOFF_MS = 250;
 /** An attempt that receives nothing for this long (no headers, or no bytes of the body) is abandoned and retried. */
@@ -21,11 +23,11 @@ export const DEFAULT_BASE = new URL('./', import.meta.url).href;
 /** One initialized engine module per URL, so the wasm is compiled once per page. */
 const engines = new Map();
 
-function loadEngine(base) {
+function loadEngine(base, timeout = STALL_TIMEOUT_MS) {
   const url = new URL(ENGINE_FILE, base).href;
   if (!engines.has(url)) {
-    const ready = import(url).then(async (engine) => {
-      await engine.default({ module_or_path: new URL(WASM_FILE, url) });
+    const ready = Promise.all([import(url), engineModule(base, timeout)]).then(async ([engine, module]) => {
+      await engine.default({ module_or_path: module ?? new URL(WASM_FILE, url) });
       return engine;
     });
     // A failed load may be a passing network error: let the next caller try again.
@@ -33,6 +35,21 @@ function loadEngine(base) {
     engines.set(url, ready);
   }
   return engines.get(url);
+}
+
+/**
+ * The engine's WebAssembly module, downloaded gzipped and inflated here, so that it is small
+ * whether or not the host compresses `.wasm` files; `null` when the folder has no gzipped copy
+ * (an older pressroom-index wrote it), and the glue fetches the plain module instead.
+ */
+async function engineModule(base, timeout) {
+  const url = new URL(WASM_GZIP_FILE, base).href;
+  try {
+    return await fetchGzip(url, timeout, 'search engine');
+  } catch (err) {
+    if (err.status === 404) return null;
+    throw err;
+  }
 }
 
 /** How many fetch-and-add rounds one query may take (dictionary, postings, pages of record lengths, records). */
@@ -74,7 +91,7 @@ export class Pressroom {
   static async open(base = DEFAULT_BASE, { timeout = STALL_TIMEOUT_MS } = {}) {
     const folder = folderUrl(base);
     const indexUrl = new URL(INDEX_FILE, folder).href;
-    const [engine, bytes] = await Promise.all([loadEngine(folder), fetchIndex(indexUrl, timeout)]);
+    const [engine, bytes] = await Promise.all([loadEngine(folder, timeout), fetchGzip(indexUrl, timeout)]);
     try {
       return new Pressroom(engine.Index.load(bytes), folder, timeout);
     } catch (err) {
@@ -322,13 +339,17 @@ export function folderUrl(base) {
 }
 
 /** The index bytes, inflated unless the server already did (`Content-Encoding: gzip`). */
-async function fetchIndex(url, timeout) {
-  let bytes = await fetchWithRetry(url, {}, timeout, (body) => body);
+/**
+ * The whole file at `url`, inflated when it is gzip (a host that sent it with
+ * `Content-Encoding: gzip` has inflated it already).
+ */
+async function fetchGzip(url, timeout, what = 'search index') {
+  let bytes = await fetchWithRetry(url, {}, timeout, (body) => body, { what });
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = await gunzip(bytes);
     } catch (err) {
-      throw new Error(`The search index ${url} is not valid gzip: ${err.message}`, { cause: err });
+      throw new Error(`The ${what} ${url} is not valid gzip: ${err.message}`, { cause: err });
     }
   }
   return bytes;
@@ -341,12 +362,14 @@ async function fetchIndex(url, timeout) {
  * fails at once. `attempts` caps the tries; a response that `accept` rejects is abandoned at
  * its headers and rejected with `RangesRefused`, without another try.
  */
-async function fetchWithRetry(url, init, timeout, read, { accept = () => true, attempts = FETCH_ATTEMPTS } = {}) {
+async function fetchWithRetry(url, init, timeout, read, { accept = () => true, attempts = FETCH_ATTEMPTS, what = 'search index' } = {}) {
   let failure;
+  let status;
   let unanswered = false;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(FETCH_BACKOFF_MS * 2 ** (attempt - 2));
     unanswered = false;
+    status = undefined;
     // The clock restarts whenever bytes arrive: a slow but moving download is never cut.
     const controller = new AbortController();
     let timer;
@@ -370,6 +393,7 @@ async function fetchWithRetry(url, init, timeout, read, { accept = () => true, a
         throw new RangesRefused(`HTTP ${response.status} to a request for several ranges`);
       }
       if (!response.ok) {
+        status = response.status;
         failure = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
         controller.abort();
         if (!isTransient(response.status)) break;
@@ -387,7 +411,8 @@ async function fetchWithRetry(url, init, timeout, read, { accept = () => true, a
     }
   }
   // `unanswered`: the last attempt got no HTTP answer at all.
-  throw Object.assign(new Error(`Could not load the search index ${url}: ${failure}`), { unanswered });
+  // `status`: the last HTTP error status, if the last attempt got one.
+  throw Object.assign(new Error(`Could not load the ${what} ${url}: ${failure}`), { unanswered, status: unanswered ? undefined : status });
 }
 
 /** The whole body of `response`, calling `progress()` each time bytes arrive. */

@@ -50,6 +50,7 @@ const ASSETS: &[Asset] = &[
     www!("pressroom.d.ts"),
     generated!("pressroom_engine.js"),
     generated!("pressroom_engine_bg.wasm"),
+    generated!("pressroom_engine_bg.wasm.gz"),
     generated!("pressroom_engine.d.ts"),
 ];
 
@@ -103,6 +104,27 @@ mod tests {
         for asset in ASSETS {
             assert_eq!(fs::read(out.join(asset.name)).unwrap(), asset.bytes);
         }
+    }
+
+    #[test]
+    fn the_gzipped_engine_inflates_to_the_engine() {
+        use std::io::Read as _;
+        let bytes = |name: &str| ASSETS.iter().find(|a| a.name == name).unwrap().bytes;
+        let (wasm, gzip) = (
+            bytes("pressroom_engine_bg.wasm"),
+            bytes("pressroom_engine_bg.wasm.gz"),
+        );
+        let mut inflated = Vec::new();
+        flate2::read::GzDecoder::new(gzip)
+            .read_to_end(&mut inflated)
+            .unwrap();
+        assert!(inflated == wasm, "the .gz is not the module");
+        assert!(
+            gzip.len() < wasm.len() / 2,
+            "{} bytes gzipped of {}",
+            gzip.len(),
+            wasm.len()
+        );
     }
 
     #[test]

@@ -82,6 +82,7 @@ const TYPES = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.wasm': 'application/wasm',
+  '.gz': 'application/gzip',
   '.pri': 'application/octet-stream',
 };
 

@@ -5,6 +5,8 @@
 //
 //   PRESSROOM_DEMO_DIR=<site> node --test tests/e2e/
 
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { assert, fillSearch, launch, openPage, siteWithDemoWidget, startPlainServer } from './helpers.mjs';
 
@@ -145,4 +147,52 @@ test('a request that never answers, or stops sending, is abandoned after the tim
   const { page: again } = await openPage(t, browser, dead.url);
   assert.match(await openFromPage(again, { timeout: 500 }), /^rejected: .*\/pressroom\/index\.pri: timed out \(nothing arrived for 0\.5 s\)/);
   assert.equal(dead.indexRequests(), 3);
+});
+
+const ENGINE = '/pressroom/pressroom_engine_bg.wasm';
+const ENGINE_GZIP = `${ENGINE}.gz`;
+
+test('the engine is downloaded gzipped, and a folder without the gzipped copy loads the plain module', async (t) => {
+  const root = await siteWithDemoWidget(t);
+  const site = await startPlainServer(t, root);
+  const { page, seen } = await openPage(t, browser, site.url);
+  assert.match(await openFromPage(page), /^opened, [1-9]\d* hits$/);
+  assert.ok(site.requests.includes(ENGINE_GZIP), site.requests.join(' '));
+  assert.ok(!site.requests.includes(ENGINE), 'the plain module is not fetched as well');
+
+  // A folder an older pressroom-index wrote: no .gz, so a 404 for it and then the plain module.
+  await rm(path.join(root, ENGINE_GZIP));
+  const { page: older } = await openPage(t, browser, site.url);
+  assert.match(await openFromPage(older), /^opened, [1-9]\d* hits$/);
+  assert.ok(site.requests.includes(ENGINE), site.requests.join(' '));
+  assert.deepEqual(seen.errors.filter((e) => e.startsWith('page error')), []);
+});
+
+test('a host that sends the gzipped engine with Content-Encoding: gzip works too', async (t) => {
+  const root = await siteWithDemoWidget(t);
+  const site = await startPlainServer(t, root, (req, res, body, pathname) => {
+    if (pathname !== ENGINE_GZIP) return false;
+    // The browser inflates it on the way in, so the page receives the plain module.
+    res.writeHead(200, { 'Content-Type': 'application/wasm', 'Content-Encoding': 'gzip', 'Content-Length': body.length });
+    res.end(body);
+    return true;
+  });
+  const { page } = await openPage(t, browser, site.url);
+  assert.match(await openFromPage(page), /^opened, [1-9]\d* hits$/);
+  assert.ok(!site.requests.includes(ENGINE));
+});
+
+test('an engine that fails to download rejects with a message naming it, after the retries', async (t) => {
+  const root = await siteWithDemoWidget(t);
+  const site = await startPlainServer(t, root, (req, res, body, pathname) => {
+    if (pathname !== ENGINE_GZIP) return false;
+    res.writeHead(500, { 'Content-Type': 'text/plain' });
+    res.end('fault 500\n');
+    return true;
+  });
+  const { page } = await openPage(t, browser, site.url);
+  const opened = await openFromPage(page);
+  assert.match(opened, /^rejected: Could not load the search engine .*\/pressroom\/pressroom_engine_bg\.wasm\.gz: HTTP 500/);
+  assert.equal(site.requests.filter((p) => p === ENGINE_GZIP).length, 3, 'three attempts in all');
+  assert.ok(!site.requests.includes(ENGINE), 'a server error is not a missing file: no fallback');
 });

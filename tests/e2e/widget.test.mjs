@@ -154,7 +154,7 @@ function barePage({ lang = 'en', attributes = '' } = {}) {
   );
 }
 
-const WIDGET_FILES = ['pressroom.js', 'pressroom-core.js', 'pressroom-worker.js', 'pressroom.css', 'pressroom_engine.js', 'pressroom_engine_bg.wasm'];
+const WIDGET_FILES = ['pressroom.js', 'pressroom-core.js', 'pressroom-worker.js', 'pressroom.css', 'pressroom_engine.js', 'pressroom_engine_bg.wasm', 'pressroom_engine_bg.wasm.gz'];
 
 /** The demo index's part files (a split index's `pressroom-<hash>.bin`), which scratch sites get too. */
 const PART_FILES = readdirSync(path.join(demoDir, 'pressroom')).filter((f) => /^pressroom-[0-9a-f]+\.bin$/.test(f));
@@ -214,11 +214,11 @@ test('typing a name finds the release that mentions it, linked, dated and highli
 test('the search runs in a worker, and nothing is downloaded until the box gets focus', async (t) => {
   const { page, requests } = await openPage(t, site.url);
   await page.waitForLoadState('networkidle');
-  const heavy = (url) => /index\.pri$|\.wasm$|pressroom_engine\.js$|pressroom-worker\.js$/.test(url);
+  const heavy = (url) => /index\.pri$|\.wasm(\.gz)?$|pressroom_engine\.js$|pressroom-worker\.js$/.test(url);
   assert.deepEqual(requests.filter(heavy), [], 'loaded before any search');
   assert.equal(page.workers().length, 0);
 
-  const wasm = page.waitForResponse((response) => response.url().endsWith('.wasm'));
+  const wasm = page.waitForResponse((response) => response.url().endsWith('.wasm.gz'));
   await widget(page).getByRole('combobox').focus();
   await wasm;
   await page.waitForLoadState('networkidle');
@@ -227,7 +227,7 @@ test('the search runs in a worker, and nothing is downloaded until the box gets 
     '/pressroom/index.pri',
     '/pressroom/pressroom-worker.js',
     '/pressroom/pressroom_engine.js',
-    '/pressroom/pressroom_engine_bg.wasm',
+    '/pressroom/pressroom_engine_bg.wasm.gz',
   ]);
   assert.deepEqual(page.workers().map((worker) => new URL(worker.url()).pathname), ['/pressroom/pressroom-worker.js']);
   // The index and the engine were fetched by the worker, not the page: its thread stays free.
@@ -238,7 +238,7 @@ test('the search runs in a worker, and nothing is downloaded until the box gets 
   // Asked once the engine has answered: a download's timing entry is only added when its body
   // has ended, which on a loaded machine can come after the page's network goes idle.
   const fetchedByWorker = await page.workers()[0].evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
-  assert.ok(['/pressroom/index.pri', '/pressroom/pressroom_engine_bg.wasm'].every((file) => fetchedByWorker.includes(file)), fetchedByWorker.join(' '));
+  assert.ok(['/pressroom/index.pri', '/pressroom/pressroom_engine_bg.wasm.gz'].every((file) => fetchedByWorker.includes(file)), fetchedByWorker.join(' '));
 });
 
 test('where the page may not start a worker, the search runs on the main thread', async (t) => {
