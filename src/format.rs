@@ -19,7 +19,7 @@ pub const INDEX_FILE: &str = "index.pri";
 
 /// The format version this engine writes. Bump it, together with `FORMAT.md`, on any change to
 /// the bytes.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 /// The oldest format version this engine still reads. Version 1 is the single-file layout of
 /// version 2 under an older number (version 2 added the split layout beside it); version 3
 /// changed only the split entry's COLUMNS (body lengths as one-byte codes); version 4 added a
@@ -28,7 +28,8 @@ pub const FORMAT_VERSION: u32 = 8;
 /// of record lengths (gzip members) instead of a raw array of offsets; version 7 writes the
 /// manifest's table of those pages compactly (each page from the end of the one before);
 /// version 8 gives each title match in the postings its title's length, and a split entry's
-/// COLUMNS no longer hold title lengths.
+/// COLUMNS no longer hold title lengths; version 9 writes the rest of the manifest compactly too
+/// (dictionary parts, acronym buckets and word family pieces each from the one before).
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 pub(crate) const MAGIC: &[u8; 8] = b"PRESSRMI";

@@ -449,19 +449,7 @@ impl Index {
     pub(crate) fn one_letter_completions(&self, letter: &str) -> Option<Vec<(String, u64)>> {
         match &self.storage {
             Storage::Whole { .. } => None,
-            Storage::Split(store) => Some(
-                store
-                    .prefixes
-                    .binary_search_by(|p| p.0.as_str().cmp(letter))
-                    .map(|i| {
-                        store.prefixes[i]
-                            .1
-                            .iter()
-                            .map(|c| (c.0.clone(), c.1))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            ),
+            Storage::Split(store) => Some(store.one_letter_completions(letter)),
         }
     }
 

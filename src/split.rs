@@ -44,9 +44,12 @@ pub const PART_EXTENSION: &str = "bin";
 /// (several ranges at once): at 22k releases their 45 MB span two or three files, not six.
 #[cfg(not(target_arch = "wasm32"))]
 const MAX_PART_FILE_BYTES: usize = 24 << 20;
-/// Uncompressed bytes of dictionary per dictionary part.
+/// Uncompressed bytes of dictionary per dictionary part. A query fetches the part of each of
+/// its words: at 12 KiB a part was about 9 KB gzipped, at 4 KiB about 3 KB, and the first query
+/// on 22,181 releases (two words) fetches 12 KB less, the median later query 9 KB less; the
+/// manifest lists three times as many parts, which version 9's compact table keeps cheap.
 #[cfg(not(target_arch = "wasm32"))]
-const DICT_PART_BYTES: usize = 12 << 10;
+const DICT_PART_BYTES: usize = 4 << 10;
 /// Releases per page of record lengths: a page is about 280 bytes gzipped for press releases,
 /// and a session that has loaded it locates those releases' records without asking again.
 /// A query's ten hits lie on about ten pages: with 1,024 releases to a page (version 6) the
@@ -57,6 +60,11 @@ const RECORD_PAGE: usize = 128;
 /// A split index whose pages of record lengths take at most this many bytes (about 3,700
 /// releases) fetches them all with the first pieces of its first query.
 const PREFETCHED_PAGE_BYTES: u64 = 8 << 10;
+/// Uncompressed bytes of PREFIXES per piece (version 9): about 1 KB gzipped, the completions of
+/// a dozen letters of the Latin alphabet. The 22,181 English releases' PREFIXES take 5 KB
+/// gzipped, 106,021 releases in every script 111 KB, which the entry file used to carry.
+#[cfg(not(target_arch = "wasm32"))]
+const PREFIX_PIECE_BYTES: usize = 2 << 10;
 /// One-letter prefixes expand to at most this many completions, precomputed in PREFIXES.
 pub(crate) const ONE_LETTER_EXPANSIONS: usize = 8;
 
@@ -246,27 +254,31 @@ pub(crate) struct DictPartInfo {
     pub postings: Range<u64>,
 }
 
-/// The MANIFEST section: which files there are and where each piece lies.
+/// The MANIFEST section: which files there are and where each piece lies (`FORMAT.md` has
+/// every byte, and what each version wrote).
 ///
 /// ```text
 /// varint term count
 /// varint file count | per file: str name | varint length
-/// varint part count | per dictionary part: str first term | varint file | varint start
-///                   | varint end | varint postings start | varint postings end
+/// varint part count | per dictionary part: varint shared | str rest of its first term | loc
+///                   | varint postings length
 /// space POSTINGS | locator | space RECORDS
-/// locator (version 7): varint page size | varint page count | per page: varint file
-///                  | varint start − the end of the page before it in the same file (else 0)
-///                  | varint length
-/// locator (version 6): varint page size | varint page count | per page: varint file
-///                  | varint start | varint end
-/// locator (versions 2 to 5): varint offsets file | varint offsets start
-/// varint bucket count | per acronym bucket: varint key char | varint file | varint start
-///                     | varint end                               (version 3 and later)
-/// varint piece count | per family piece: varint dictionary part | varint file
-///                    | varint start | varint end                 (version 5 and later)
+/// locator: varint page size | varint page count | per page: loc
+/// varint bucket count | per acronym bucket: varint key step | loc
+/// varint piece count | per family piece: varint dictionary part step | loc
+/// varint piece count | per piece of PREFIXES: varint shared | str rest of its first letter | loc
+/// loc: varint file | varint start − the end of the piece before it in the same file (else 0)
+///      | varint length
 /// space: varint segment count | per segment: varint virtual start | varint file
 ///        | varint offset in the file | varint length
 /// ```
+///
+/// That is version 9. Before it, each dictionary part gave its first term whole, its `varint
+/// file | varint start | varint end` and its postings start and end; a bucket and a family
+/// piece their key or part and `varint file | varint start | varint end`; there were no pieces
+/// of PREFIXES. The locator is version 9's from version 7; version 6 gave each page `varint
+/// file | varint start | varint end`, versions 2 to 5 `varint offsets file | varint offsets
+/// start` in its place. Buckets exist from version 3, family pieces from version 5.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Manifest {
     /// The number of terms in the dictionary.
@@ -283,6 +295,10 @@ pub(crate) struct Manifest {
     /// The word family pieces (version 5 and later): per dictionary part that has any, a gzip
     /// member of the families with a term in the part's range, by part index.
     pub families: Vec<(u32, Loc)>,
+    /// The pieces of PREFIXES (version 9 and later): per range of one-letter prefixes, its
+    /// first prefix and a gzip member of PREFIXES (the format of the section) for the range,
+    /// fetched with the first query that types one of them. Before, the entry held them all.
+    pub prefixes: Vec<(String, Loc)>,
 }
 
 /// How a split index says where each release's record lies in the RECORDS space.
@@ -308,13 +324,21 @@ impl Manifest {
             put_varint(&mut out, *len);
         }
         put_varint(&mut out, self.dict.len() as u64);
+        // Version 9: each part after the one before it. Its first term shares a prefix with
+        // that part's, its piece follows it in the file, its postings follow its postings.
+        let mut previous: Option<&DictPartInfo> = None;
         for part in &self.dict {
-            put_str(&mut out, &part.first);
-            put_varint(&mut out, u64::from(part.loc.file));
-            put_varint(&mut out, part.loc.start);
-            put_varint(&mut out, part.loc.end);
-            put_varint(&mut out, part.postings.start);
-            put_varint(&mut out, part.postings.end);
+            let shared = previous.map_or(0, |p| shared_prefix(&p.first, &part.first));
+            put_varint(&mut out, shared as u64);
+            put_str(&mut out, &part.first[shared..]);
+            put_loc_after(&mut out, &part.loc, previous.map(|p| &p.loc));
+            debug_assert_eq!(
+                part.postings.start,
+                previous.map_or(0, |p| p.postings.end),
+                "dictionary parts' postings out of order"
+            );
+            put_varint(&mut out, part.postings.end - part.postings.start);
+            previous = Some(part);
         }
         self.postings.write_to(&mut out);
         match &self.locator {
@@ -329,29 +353,39 @@ impl Manifest {
                 // file (the builder writes them one after the other), and its length.
                 let mut previous: Option<&Loc> = None;
                 for loc in pages {
-                    let from = previous.filter(|p| p.file == loc.file).map_or(0, |p| p.end);
-                    debug_assert!(loc.start >= from, "pages of record lengths out of order");
-                    put_varint(&mut out, u64::from(loc.file));
-                    put_varint(&mut out, loc.start - from);
-                    put_varint(&mut out, loc.end - loc.start);
+                    put_loc_after(&mut out, loc, previous);
                     previous = Some(loc);
                 }
             }
         }
         self.records.write_to(&mut out);
+        // Version 9: keys and part indexes as steps from the one before, pieces placed after
+        // the piece before.
         put_varint(&mut out, self.acronyms.len() as u64);
-        for (key, loc) in &self.acronyms {
-            put_varint(&mut out, u64::from(*key));
-            put_varint(&mut out, u64::from(loc.file));
-            put_varint(&mut out, loc.start);
-            put_varint(&mut out, loc.end);
+        let mut previous: Option<&(char, Loc)> = None;
+        for bucket @ (key, loc) in &self.acronyms {
+            put_varint(
+                &mut out,
+                u64::from(*key) - previous.map_or(0, |p| u64::from(p.0)),
+            );
+            put_loc_after(&mut out, loc, previous.map(|p| &p.1));
+            previous = Some(bucket);
         }
         put_varint(&mut out, self.families.len() as u64);
-        for (part, loc) in &self.families {
-            put_varint(&mut out, u64::from(*part));
-            put_varint(&mut out, u64::from(loc.file));
-            put_varint(&mut out, loc.start);
-            put_varint(&mut out, loc.end);
+        let mut previous: Option<&(u32, Loc)> = None;
+        for piece @ (part, loc) in &self.families {
+            put_varint(&mut out, u64::from(*part - previous.map_or(0, |p| p.0)));
+            put_loc_after(&mut out, loc, previous.map(|p| &p.1));
+            previous = Some(piece);
+        }
+        put_varint(&mut out, self.prefixes.len() as u64);
+        let mut previous: Option<&(String, Loc)> = None;
+        for piece @ (first, loc) in &self.prefixes {
+            let shared = previous.map_or(0, |p| shared_prefix(&p.0, first));
+            put_varint(&mut out, shared as u64);
+            put_str(&mut out, &first[shared..]);
+            put_loc_after(&mut out, loc, previous.map(|p| &p.1));
+            previous = Some(piece);
         }
         out
     }
@@ -383,18 +417,34 @@ impl Manifest {
         }
         let mut dict: Vec<DictPartInfo> = Vec::new();
         for i in 0..count {
-            let first = c.str()?.to_owned();
-            let loc = Loc {
-                file: c.varint32()?,
-                start: c.varint()?,
-                end: c.varint()?,
+            let part = bad(format!("dictionary part {i}"));
+            let previous = dict.last();
+            let (first, loc, postings) = if version >= COMPACT_MANIFEST {
+                let shared = usize::try_from(c.varint()?).unwrap_or(usize::MAX);
+                let head = previous
+                    .map_or("", |p| p.first.as_str())
+                    .get(..shared)
+                    .ok_or_else(|| part.clone())?;
+                let first = format!("{head}{}", c.str()?);
+                let loc = read_loc_after(&mut c, previous.map(|p| &p.loc))?
+                    .ok_or_else(|| part.clone())?;
+                let start = previous.map_or(0, |p| p.postings.end);
+                let end = start.checked_add(c.varint()?).ok_or_else(|| part.clone())?;
+                (first, loc, start..end)
+            } else {
+                let first = c.str()?.to_owned();
+                let loc = Loc {
+                    file: c.varint32()?,
+                    start: c.varint()?,
+                    end: c.varint()?,
+                };
+                (first, loc, c.varint()?..c.varint()?)
             };
-            let postings = c.varint()?..c.varint()?;
             let ordered = dict.last().map_or(true, |p| {
                 p.first < first && p.postings.end == postings.start
             });
             if !within(loc.file, loc.start, loc.end) || postings.start > postings.end || !ordered {
-                return Err(bad(format!("dictionary part {i}")));
+                return Err(part);
             }
             dict.push(DictPartInfo {
                 first,
@@ -421,16 +471,8 @@ impl Manifest {
             let mut pages: Vec<Loc> = Vec::with_capacity(count as usize);
             for i in 0..count {
                 let loc = if version >= 7 {
-                    let file = c.varint32()?;
-                    let from = pages.last().filter(|p| p.file == file).map_or(0, |p| p.end);
-                    let start = from.checked_add(c.varint()?);
-                    let end = start
-                        .zip(Some(c.varint()?))
-                        .and_then(|(s, l)| s.checked_add(l));
-                    let (Some(start), Some(end)) = (start, end) else {
-                        return Err(bad(format!("page {i} of record lengths")));
-                    };
-                    Loc { file, start, end }
+                    read_loc_after(&mut c, pages.last())?
+                        .ok_or_else(|| bad(format!("page {i} of record lengths")))?
                 } else {
                     Loc {
                         file: c.varint32()?,
@@ -464,15 +506,26 @@ impl Manifest {
                 return Err(bad(format!("{count} acronym buckets")));
             }
             for i in 0..count {
-                let key = u32::try_from(c.varint()?).ok().and_then(char::from_u32);
-                let loc = Loc {
-                    file: c.varint32()?,
-                    start: c.varint()?,
-                    end: c.varint()?,
+                let previous = acronyms.last();
+                let (key, loc) = if version >= COMPACT_MANIFEST {
+                    let key = c
+                        .varint()?
+                        .checked_add(previous.map_or(0, |p| u64::from(p.0)))
+                        .and_then(|k| u32::try_from(k).ok())
+                        .and_then(char::from_u32);
+                    (key, read_loc_after(&mut c, previous.map(|p| &p.1))?)
+                } else {
+                    let key = u32::try_from(c.varint()?).ok().and_then(char::from_u32);
+                    let loc = Loc {
+                        file: c.varint32()?,
+                        start: c.varint()?,
+                        end: c.varint()?,
+                    };
+                    (key, Some(loc))
                 };
-                let ordered = acronyms.last().map_or(true, |&(k, _)| Some(k) < key);
-                match key {
-                    Some(key) if ordered && within(loc.file, loc.start, loc.end) => {
+                let ordered = previous.map_or(true, |&(k, _)| Some(k) < key);
+                match (key, loc) {
+                    (Some(key), Some(loc)) if ordered && within(loc.file, loc.start, loc.end) => {
                         acronyms.push((key, loc));
                     }
                     _ => return Err(bad(format!("acronym bucket {i}"))),
@@ -486,18 +539,55 @@ impl Manifest {
                 return Err(bad(format!("{count} word family pieces")));
             }
             for i in 0..count {
-                let part = c.varint32()?;
-                let loc = Loc {
-                    file: c.varint32()?,
-                    start: c.varint()?,
-                    end: c.varint()?,
+                let piece = bad(format!("word family piece {i}"));
+                let previous = families.last();
+                let (part, loc) = if version >= COMPACT_MANIFEST {
+                    let part = c
+                        .varint32()?
+                        .checked_add(previous.map_or(0, |p| p.0))
+                        .ok_or_else(|| piece.clone())?;
+                    let loc = read_loc_after(&mut c, previous.map(|p| &p.1))?;
+                    (part, loc.ok_or_else(|| piece.clone())?)
+                } else {
+                    let part = c.varint32()?;
+                    let loc = Loc {
+                        file: c.varint32()?,
+                        start: c.varint()?,
+                        end: c.varint()?,
+                    };
+                    (part, loc)
                 };
-                let ordered = families.last().map_or(true, |&(p, _)| p < part);
+                let ordered = previous.map_or(true, |&(p, _)| p < part);
                 if !ordered || part as usize >= dict.len() || !within(loc.file, loc.start, loc.end)
                 {
-                    return Err(bad(format!("word family piece {i}")));
+                    return Err(piece);
                 }
                 families.push((part, loc));
+            }
+        }
+        let mut prefixes: Vec<(String, Loc)> = Vec::new();
+        if version >= COMPACT_MANIFEST {
+            let count = c.varint()?;
+            if count > bytes.len() as u64 {
+                return Err(bad(format!("{count} pieces of PREFIXES")));
+            }
+            for i in 0..count {
+                let piece = bad(format!("piece {i} of PREFIXES"));
+                let previous = prefixes.last();
+                let shared = usize::try_from(c.varint()?).unwrap_or(usize::MAX);
+                let head = previous
+                    .map_or("", |p| p.0.as_str())
+                    .get(..shared)
+                    .ok_or_else(|| piece.clone())?;
+                let first = format!("{head}{}", c.str()?);
+                let loc = read_loc_after(&mut c, previous.map(|p| &p.1))?;
+                let ordered = previous.map_or(true, |p| p.0 < first);
+                match loc {
+                    Some(loc) if ordered && within(loc.file, loc.start, loc.end) => {
+                        prefixes.push((first, loc));
+                    }
+                    _ => return Err(piece),
+                }
             }
         }
         Ok(Manifest {
@@ -509,8 +599,53 @@ impl Manifest {
             records,
             acronyms,
             families,
+            prefixes,
         })
     }
+}
+
+/// The first format version whose manifest places each piece after the one listed before it
+/// (see [`put_loc_after`]) and front-codes the dictionary parts' first terms.
+const COMPACT_MANIFEST: u32 = 9;
+
+/// Writes where `loc` lies relative to `previous`, the piece of the same kind listed before it:
+/// `varint file | varint start − the end of previous when in the same file (else 0) | varint
+/// length`. The builder writes each kind's pieces one after the other, so the middle number is
+/// mostly 0 and the whole takes 3 to 5 bytes where absolute offsets took up to 9.
+#[cfg(not(target_arch = "wasm32"))]
+fn put_loc_after(out: &mut Vec<u8>, loc: &Loc, previous: Option<&Loc>) {
+    let from = previous.filter(|p| p.file == loc.file).map_or(0, |p| p.end);
+    let gap = loc
+        .start
+        .checked_sub(from)
+        .expect("the builder lists each kind of piece in the order it writes them");
+    put_varint(out, u64::from(loc.file));
+    put_varint(out, gap);
+    put_varint(out, loc.end - loc.start);
+}
+
+/// Reads what [`put_loc_after`] wrote; `None` when the numbers overflow.
+fn read_loc_after(c: &mut Cursor<'_>, previous: Option<&Loc>) -> Result<Option<Loc>, Error> {
+    let file = c.varint32()?;
+    let from = previous.filter(|p| p.file == file).map_or(0, |p| p.end);
+    let (gap, len) = (c.varint()?, c.varint()?);
+    Ok(from.checked_add(gap).and_then(|start| {
+        Some(Loc {
+            file,
+            start,
+            end: start.checked_add(len)?,
+        })
+    }))
+}
+
+/// The bytes `a` and `b` share at their start, cut back to a character boundary.
+#[cfg(not(target_arch = "wasm32"))]
+fn shared_prefix(a: &str, b: &str) -> usize {
+    let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !b.is_char_boundary(n) {
+        n -= 1;
+    }
+    n
 }
 
 /// Whether `name` is a part file name this format writes: no path, nothing to escape in a URL.
@@ -710,6 +845,17 @@ fn decode_prefixes(bytes: &[u8], doc_count: u32, postings: u64) -> Result<Prefix
         out.push((prefix, completions));
     }
     Ok(out)
+}
+
+/// The postings extent (head length, end) of each completion in `prefixes`, by offset.
+fn completions_of(prefixes: &Prefixes) -> impl Iterator<Item = (u64, (u32, u64))> + '_ {
+    prefixes
+        .iter()
+        .flat_map(|(_, c)| c)
+        .map(|&(_, value, head, len)| {
+            let offset = split_term_value(value).0 as u64;
+            (offset, (head, offset + len))
+        })
 }
 
 fn check_term_value(value: u64, doc_count: u32, postings: u64, term: &str) -> Result<(), Error> {
@@ -960,7 +1106,22 @@ pub(crate) fn split(
         }
     }
 
+    // The completions of one-letter prefixes, in pieces of consecutive letters: a query that
+    // types one letter fetches one piece (a multilingual index has thousands of letters).
+    let mut prefix_pieces = Vec::new();
+    let mut piece: Prefixes = Vec::new();
+    let mut raw = 0;
     let prefixes = one_letter_prefixes(&all, postings)?;
+    for (i, entry) in prefixes.iter().enumerate() {
+        raw += entry.0.len() + entry.1.iter().map(|c| c.0.len() + 12).sum::<usize>();
+        piece.push(entry.clone());
+        if raw >= PREFIX_PIECE_BYTES || i + 1 == prefixes.len() {
+            let bytes = format::compress(&encode_prefixes(&piece));
+            prefix_pieces.push((piece[0].0.clone(), files.push(&bytes, false)));
+            piece.clear();
+            raw = 0;
+        }
+    }
     let parts: Vec<(String, Vec<u8>)> =
         crate::parallel::map(files.finish(), |bytes| (part_name(&bytes), bytes));
     let manifest = Manifest {
@@ -975,6 +1136,7 @@ pub(crate) fn split(
         records,
         acronyms,
         families: family_pieces,
+        prefixes: prefix_pieces,
     };
     let entry = format::write_container(&[
         (Section::Meta, section(Section::Meta).to_vec()),
@@ -985,7 +1147,8 @@ pub(crate) fn split(
         (Section::Acronyms, format::write_acronyms(&[])),
         (Section::Columns, columns.encode()),
         (Section::Manifest, manifest.encode()),
-        (Section::Prefixes, encode_prefixes(&prefixes)),
+        // In the manifest's pieces of PREFIXES instead.
+        (Section::Prefixes, encode_prefixes(&Vec::new())),
     ]);
     Ok(SplitIndex { entry, parts })
 }
@@ -1109,7 +1272,11 @@ fn load_acronym_bucket(key: char, bytes: &[u8]) -> Result<Vec<crate::acronyms::D
 #[derive(Debug)]
 pub(crate) struct Store {
     pub manifest: Manifest,
-    pub prefixes: Prefixes,
+    /// The PREFIXES loaded so far: all of them from the entry file before version 9, from
+    /// then on the pieces loaded so far (see [`Manifest::prefixes`]).
+    prefixes: Prefixes,
+    /// Which of the manifest's pieces of PREFIXES are loaded.
+    prefix_pieces: Vec<bool>,
     /// The postings extent (head length, end) of every PREFIXES completion, by offset.
     completions: HashMap<u64, (u32, u64)>,
     dict: Vec<Option<DictPart>>,
@@ -1145,15 +1312,9 @@ impl Store {
             meta.doc_count,
             manifest.postings.len(),
         )?;
-        let completions = prefixes
-            .iter()
-            .flat_map(|(_, c)| c)
-            .map(|&(_, value, head, len)| {
-                let offset = split_term_value(value).0 as u64;
-                (offset, (head, offset + len))
-            })
-            .collect();
+        let completions = completions_of(&prefixes).collect();
         Ok(Store {
+            prefix_pieces: vec![false; manifest.prefixes.len()],
             completions,
             dict: manifest.dict.iter().map(|_| None).collect(),
             families: manifest.families.iter().map(|_| None).collect(),
@@ -1278,6 +1439,8 @@ impl Store {
             self.acronyms.insert(key, load_acronym_bucket(key, &bytes)?);
         } else if let Some(i) = self.manifest.families.iter().position(|f| f.1 == loc) {
             self.families[i] = Some(self.load_families(self.manifest.families[i].0, &bytes)?);
+        } else if let Some(i) = self.manifest.prefixes.iter().position(|p| p.1 == loc) {
+            self.load_prefixes(i, &bytes)?;
         } else if let Some(i) = self.record_page_at(loc) {
             self.record_pages[i] = Some(self.load_record_page(i, &bytes)?);
             return Ok(false);
@@ -1298,6 +1461,7 @@ impl Store {
         let pieces: Vec<Loc> = (self.manifest.dict.iter().map(|p| p.loc))
             .chain(self.manifest.acronyms.iter().map(|b| b.1))
             .chain(self.manifest.families.iter().map(|f| f.1))
+            .chain(self.manifest.prefixes.iter().map(|p| p.1))
             .chain(self.record_page_locs().iter().copied())
             .filter(|loc| self.manifest.files[loc.file as usize].0 == file)
             .collect();
@@ -1308,6 +1472,60 @@ impl Store {
             self.add(file, loc.start, loc.end, inflated, true)?;
         }
         Ok(())
+    }
+
+    /// Adds piece `i` of PREFIXES, checking that it holds only prefixes of its range.
+    fn load_prefixes(&mut self, i: usize, bytes: &[u8]) -> Result<(), Error> {
+        if self.prefix_pieces[i] {
+            return Ok(());
+        }
+        let pieces = &self.manifest.prefixes;
+        let piece = decode_prefixes(bytes, self.doc_count, self.manifest.postings.len())?;
+        let outside = piece.iter().find(|(prefix, _)| {
+            *prefix < pieces[i].0 || pieces.get(i + 1).is_some_and(|next| *prefix >= next.0)
+        });
+        if let Some((prefix, _)) = outside {
+            return Err(Error::corrupt(
+                "PREFIXES",
+                format!("{prefix:?} in the piece that starts at {:?}", pieces[i].0),
+            ));
+        }
+        self.completions.extend(completions_of(&piece));
+        // Pieces hold ranges of letters apart: this one's go in as a block, in place (no sort,
+        // whose code for these entries the engine's wasm would carry).
+        let at = piece
+            .first()
+            .map_or(0, |first| self.prefixes.partition_point(|p| p.0 < first.0));
+        let after = self.prefixes.split_off(at);
+        self.prefixes.extend(piece);
+        self.prefixes.extend(after);
+        self.prefix_pieces[i] = true;
+        Ok(())
+    }
+
+    /// The precomputed completions of the one-letter prefix `letter`; empty (and recorded as
+    /// needed) while the piece of PREFIXES that holds it is not loaded yet.
+    pub(crate) fn one_letter_completions(&self, letter: &str) -> Vec<(String, u64)> {
+        let pieces = &self.manifest.prefixes;
+        if let Some(i) = pieces
+            .partition_point(|p| p.0.as_str() <= letter)
+            .checked_sub(1)
+        {
+            if !self.prefix_pieces[i] {
+                self.need(pieces[i].1, true);
+                return Vec::new();
+            }
+        }
+        self.prefixes
+            .binary_search_by(|p| p.0.as_str().cmp(letter))
+            .map(|i| {
+                self.prefixes[i]
+                    .1
+                    .iter()
+                    .map(|c| (c.0.clone(), c.1))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The acronym definitions whose acronym or expansion starts with `key`: `None` (and
@@ -1687,6 +1905,7 @@ mod tests {
             records: Space::default(),
             acronyms: Vec::new(),
             families: Vec::new(),
+            prefixes: Vec::new(),
         };
         let bytes = manifest.encode();
         assert_eq!(
@@ -1703,6 +1922,60 @@ mod tests {
             err.to_string().contains("page 3 of record lengths"),
             "{err}"
         );
+    }
+
+    // Native only: the wasm build has no writer.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn every_table_of_the_manifest_round_trips_each_piece_after_the_one_before() {
+        let name = |i: u32| format!("{PART_PREFIX}{i:016x}.{PART_EXTENSION}");
+        let loc = |file, start, end| Loc { file, start, end };
+        let part = |first: &str, loc: Loc, postings: Range<u64>| DictPartInfo {
+            first: first.into(),
+            loc,
+            postings,
+        };
+        let manifest = Manifest {
+            terms: 9,
+            files: vec![(name(0), 1000), (name(1), 500)],
+            // First terms sharing prefixes, one cut inside a two-byte character (é, ë share
+            // their first byte), pieces back to back, apart, and into the next file.
+            dict: vec![
+                part("a", loc(0, 0, 40), 0..100),
+                part("caf", loc(0, 40, 90), 100..180),
+                part("café", loc(0, 95, 140), 180..180),
+                part("cafë", loc(1, 0, 30), 180..300),
+            ],
+            postings: Space {
+                segments: vec![(0, 0, 200, 300)],
+            },
+            locator: RecordLocator::Pages {
+                size: 8,
+                pages: vec![loc(0, 500, 520)],
+            },
+            records: Space::default(),
+            acronyms: vec![
+                ('a', loc(1, 30, 60)),
+                ('z', loc(0, 600, 700)),
+                ('é', loc(1, 60, 61)),
+            ],
+            families: vec![(1, loc(1, 100, 120)), (3, loc(1, 120, 150))],
+            prefixes: vec![
+                ("a".into(), loc(1, 200, 260)),
+                ("é".into(), loc(1, 260, 300)),
+                ("ж".into(), loc(1, 400, 500)),
+            ],
+        };
+        let bytes = manifest.encode();
+        assert_eq!(
+            Manifest::decode(&bytes, 8, format::FORMAT_VERSION).unwrap(),
+            manifest
+        );
+        // A piece of PREFIXES past the end of its file is refused, naming it.
+        let mut long = manifest.clone();
+        long.prefixes[2].1.end = 501;
+        let err = Manifest::decode(&long.encode(), 8, format::FORMAT_VERSION).unwrap_err();
+        assert!(err.to_string().contains("piece 2 of PREFIXES"), "{err}");
     }
 
     #[test]

@@ -332,6 +332,39 @@ fn acronyms_travel_in_buckets_fetched_with_the_queries_that_need_them() {
 }
 
 #[test]
+fn one_letter_completions_come_in_a_piece_fetched_with_the_first_query_that_types_one() {
+    let (mut index, mut parts, _) = split_index();
+    let entry = writer().finish_split().unwrap().entry;
+    // A piece of PREFIXES is the one that refuses a count it does not hold, naming PREFIXES.
+    let is_prefixes = |r: &PartRequest| {
+        let mut copy = Index::from_bytes(entry.clone()).unwrap();
+        r.gzip
+            && copy
+                .add_part(&r.file, r.start, r.end, vec![1], true)
+                .is_err_and(|e| e.to_string().contains("PREFIXES"))
+    };
+    // Whole words need none.
+    parts.search(&mut index, "sarybay", &SearchOptions::default());
+    assert!(!parts.rounds.concat().iter().any(is_prefixes));
+    // One letter: its piece comes in the first round, and the answer is the single file's.
+    let rounds = parts.rounds.len();
+    let k = parts.search(&mut index, "k", &SearchOptions::default());
+    let pieces: Vec<PartRequest> = parts.rounds[rounds]
+        .iter()
+        .filter(|r| is_prefixes(r))
+        .cloned()
+        .collect();
+    assert_eq!(pieces.len(), 1, "{:?}", parts.rounds[rounds]);
+    let whole = Index::from_bytes(writer().finish().unwrap()).unwrap();
+    assert_eq!(k, whole.search("k", &SearchOptions::default()).unwrap());
+    assert!(!k.hits.is_empty());
+    // Another letter of the same piece fetches nothing more of PREFIXES.
+    let rounds = parts.rounds.len();
+    parts.search(&mut index, "m", &SearchOptions::default());
+    assert!(!parts.rounds[rounds..].concat().iter().any(is_prefixes));
+}
+
+#[test]
 fn split_builds_are_deterministic_and_parts_are_named_by_content() {
     let a = writer().finish_split().unwrap();
     let b = writer().finish_split().unwrap();
@@ -457,8 +490,9 @@ fn an_index_of_the_previous_format_version_still_opens() {
     // A version-3 split index (SETTINGS without `proximityBonus`), a version-4 one (no word
     // families, SETTINGS without `stemWeight`), a version-5 one (record offsets as a raw
     // array, not pages of lengths), a version-6 one (pages of 1,024 releases, each located by
-    // its absolute start and end) and a version-7 one (title lengths in the entry, not in the
-    // postings) open with the missing weights' defaults and the weights their
+    // its absolute start and end), a version-7 one (title lengths in the entry, not in the
+    // postings) and a version-8 one (the manifest's other tables with absolute offsets, every
+    // one-letter prefix's completions in the entry) open with the missing weights' defaults and the weights their
     // builder wrote (`proximityBonus` was 0.5 by default before version 6), and rank as this
     // version's build of the same releases does with those weights.
     let open = |folder: &str| {
@@ -472,6 +506,7 @@ fn an_index_of_the_previous_format_version_still_opens() {
         ("tests/fixtures/compat/format-v5-split", Some(0.5)),
         ("tests/fixtures/compat/format-v6-split", None),
         ("tests/fixtures/compat/format-v7-split", None),
+        ("tests/fixtures/compat/format-v8-split", None),
     ] {
         let old = open(folder);
         let version = std::fs::read(
