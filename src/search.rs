@@ -1361,7 +1361,11 @@ impl Search<'_> {
 
     /// The dictionary values of `terms`, or `None` when one of them is not in the index.
     fn values(&self, terms: &[String]) -> Option<Vec<u64>> {
-        terms.iter().map(|term| self.index.term(term)).collect()
+        // Every term is looked up, not only those before the first one missing: on a split
+        // index a lookup whose dictionary part is not loaded asks for it, so that one round
+        // fetches the parts of all the terms (an acronym's expansion took a round per word).
+        let values: Vec<Option<u64>> = terms.iter().map(|term| self.index.term(term)).collect();
+        values.into_iter().collect()
     }
 
     /// Releases that have every one of the terms (by dictionary value), with the sum of their

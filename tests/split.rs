@@ -365,6 +365,28 @@ fn one_letter_completions_come_in_a_piece_fetched_with_the_first_query_that_type
 }
 
 #[test]
+fn the_dictionary_parts_of_an_expansion_come_in_one_round() {
+    let (mut index, mut parts, _) = split_index();
+    let entry = writer().finish_split().unwrap().entry;
+    // A dictionary part is the piece that refuses bytes that are not one, naming TERMS.
+    let is_dictionary = |r: &PartRequest| {
+        let mut copy = Index::from_bytes(entry.clone()).unwrap();
+        r.gzip
+            && copy
+                .add_part(&r.file, r.start, r.end, vec![1], true)
+                .is_err_and(|e| e.to_string().contains("TERMS"))
+    };
+    // `sco` is defined as "Shanghai Cooperation Organisation": the acronym's bucket and part
+    // come first, then the parts of all three words of its expansion, together.
+    let results = parts.search(&mut index, "sco", &SearchOptions::default());
+    assert!(!results.hits.is_empty());
+    let with_parts: Vec<usize> = (0..parts.rounds.len())
+        .filter(|&i| parts.rounds[i].iter().any(is_dictionary))
+        .collect();
+    assert_eq!(with_parts, [0, 1], "{:?}", parts.rounds);
+}
+
+#[test]
 fn split_builds_are_deterministic_and_parts_are_named_by_content() {
     let a = writer().finish_split().unwrap();
     let b = writer().finish_split().unwrap();
