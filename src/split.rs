@@ -328,9 +328,7 @@ impl Manifest {
         // that part's, its piece follows it in the file, its postings follow its postings.
         let mut previous: Option<&DictPartInfo> = None;
         for part in &self.dict {
-            let shared = previous.map_or(0, |p| shared_prefix(&p.first, &part.first));
-            put_varint(&mut out, shared as u64);
-            put_str(&mut out, &part.first[shared..]);
+            put_front_coded(&mut out, &part.first, previous.map(|p| p.first.as_str()));
             put_loc_after(&mut out, &part.loc, previous.map(|p| &p.loc));
             debug_assert_eq!(
                 part.postings.start,
@@ -381,9 +379,7 @@ impl Manifest {
         put_varint(&mut out, self.prefixes.len() as u64);
         let mut previous: Option<&(String, Loc)> = None;
         for piece @ (first, loc) in &self.prefixes {
-            let shared = previous.map_or(0, |p| shared_prefix(&p.0, first));
-            put_varint(&mut out, shared as u64);
-            put_str(&mut out, &first[shared..]);
+            put_front_coded(&mut out, first, previous.map(|p| p.0.as_str()));
             put_loc_after(&mut out, loc, previous.map(|p| &p.1));
             previous = Some(piece);
         }
@@ -417,34 +413,24 @@ impl Manifest {
         }
         let mut dict: Vec<DictPartInfo> = Vec::new();
         for i in 0..count {
-            let part = bad(format!("dictionary part {i}"));
+            let part = || bad(format!("dictionary part {i}"));
             let previous = dict.last();
             let (first, loc, postings) = if version >= COMPACT_MANIFEST {
-                let shared = usize::try_from(c.varint()?).unwrap_or(usize::MAX);
-                let head = previous
-                    .map_or("", |p| p.first.as_str())
-                    .get(..shared)
-                    .ok_or_else(|| part.clone())?;
-                let first = format!("{head}{}", c.str()?);
-                let loc = read_loc_after(&mut c, previous.map(|p| &p.loc))?
-                    .ok_or_else(|| part.clone())?;
+                let first = read_front_coded(&mut c, previous.map(|p| p.first.as_str()))?
+                    .ok_or_else(part)?;
+                let loc = read_loc_after(&mut c, previous.map(|p| &p.loc))?.ok_or_else(part)?;
                 let start = previous.map_or(0, |p| p.postings.end);
-                let end = start.checked_add(c.varint()?).ok_or_else(|| part.clone())?;
+                let end = start.checked_add(c.varint()?).ok_or_else(part)?;
                 (first, loc, start..end)
             } else {
                 let first = c.str()?.to_owned();
-                let loc = Loc {
-                    file: c.varint32()?,
-                    start: c.varint()?,
-                    end: c.varint()?,
-                };
-                (first, loc, c.varint()?..c.varint()?)
+                (first, read_loc(&mut c)?, c.varint()?..c.varint()?)
             };
             let ordered = dict.last().map_or(true, |p| {
                 p.first < first && p.postings.end == postings.start
             });
             if !within(loc.file, loc.start, loc.end) || postings.start > postings.end || !ordered {
-                return Err(part);
+                return Err(part());
             }
             dict.push(DictPartInfo {
                 first,
@@ -474,11 +460,7 @@ impl Manifest {
                     read_loc_after(&mut c, pages.last())?
                         .ok_or_else(|| bad(format!("page {i} of record lengths")))?
                 } else {
-                    Loc {
-                        file: c.varint32()?,
-                        start: c.varint()?,
-                        end: c.varint()?,
-                    }
+                    read_loc(&mut c)?
                 };
                 if !within(loc.file, loc.start, loc.end) {
                     return Err(bad(format!("page {i} of record lengths")));
@@ -516,12 +498,7 @@ impl Manifest {
                     (key, read_loc_after(&mut c, previous.map(|p| &p.1))?)
                 } else {
                     let key = u32::try_from(c.varint()?).ok().and_then(char::from_u32);
-                    let loc = Loc {
-                        file: c.varint32()?,
-                        start: c.varint()?,
-                        end: c.varint()?,
-                    };
-                    (key, Some(loc))
+                    (key, Some(read_loc(&mut c)?))
                 };
                 let ordered = previous.map_or(true, |&(k, _)| Some(k) < key);
                 match (key, loc) {
@@ -539,28 +516,22 @@ impl Manifest {
                 return Err(bad(format!("{count} word family pieces")));
             }
             for i in 0..count {
-                let piece = bad(format!("word family piece {i}"));
+                let piece = || bad(format!("word family piece {i}"));
                 let previous = families.last();
                 let (part, loc) = if version >= COMPACT_MANIFEST {
                     let part = c
                         .varint32()?
                         .checked_add(previous.map_or(0, |p| p.0))
-                        .ok_or_else(|| piece.clone())?;
+                        .ok_or_else(piece)?;
                     let loc = read_loc_after(&mut c, previous.map(|p| &p.1))?;
-                    (part, loc.ok_or_else(|| piece.clone())?)
+                    (part, loc.ok_or_else(piece)?)
                 } else {
-                    let part = c.varint32()?;
-                    let loc = Loc {
-                        file: c.varint32()?,
-                        start: c.varint()?,
-                        end: c.varint()?,
-                    };
-                    (part, loc)
+                    (c.varint32()?, read_loc(&mut c)?)
                 };
                 let ordered = previous.map_or(true, |&(p, _)| p < part);
                 if !ordered || part as usize >= dict.len() || !within(loc.file, loc.start, loc.end)
                 {
-                    return Err(piece);
+                    return Err(piece());
                 }
                 families.push((part, loc));
             }
@@ -572,21 +543,17 @@ impl Manifest {
                 return Err(bad(format!("{count} pieces of PREFIXES")));
             }
             for i in 0..count {
-                let piece = bad(format!("piece {i} of PREFIXES"));
+                let piece = || bad(format!("piece {i} of PREFIXES"));
                 let previous = prefixes.last();
-                let shared = usize::try_from(c.varint()?).unwrap_or(usize::MAX);
-                let head = previous
-                    .map_or("", |p| p.0.as_str())
-                    .get(..shared)
-                    .ok_or_else(|| piece.clone())?;
-                let first = format!("{head}{}", c.str()?);
+                let first =
+                    read_front_coded(&mut c, previous.map(|p| p.0.as_str()))?.ok_or_else(piece)?;
                 let loc = read_loc_after(&mut c, previous.map(|p| &p.1))?;
                 let ordered = previous.map_or(true, |p| p.0 < first);
                 match loc {
                     Some(loc) if ordered && within(loc.file, loc.start, loc.end) => {
                         prefixes.push((first, loc));
                     }
-                    _ => return Err(piece),
+                    _ => return Err(piece()),
                 }
             }
         }
@@ -638,14 +605,43 @@ fn read_loc_after(c: &mut Cursor<'_>, previous: Option<&Loc>) -> Result<Option<L
     }))
 }
 
-/// The bytes `a` and `b` share at their start, cut back to a character boundary.
+/// A `Loc` as versions before [`COMPACT_MANIFEST`] wrote it: `varint file | varint start |
+/// varint end`.
+fn read_loc(c: &mut Cursor<'_>) -> Result<Loc, Error> {
+    Ok(Loc {
+        file: c.varint32()?,
+        start: c.varint()?,
+        end: c.varint()?,
+    })
+}
+
+/// Writes `text` front-coded against `previous`, the one listed before it: `varint shared |
+/// str rest`, where `shared` is the bytes they share at their start (cut back to a character
+/// boundary) and `rest` the rest of `text`.
 #[cfg(not(target_arch = "wasm32"))]
-fn shared_prefix(a: &str, b: &str) -> usize {
-    let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-    while !b.is_char_boundary(n) {
-        n -= 1;
+fn put_front_coded(out: &mut Vec<u8>, text: &str, previous: Option<&str>) {
+    let previous = previous.unwrap_or("");
+    let mut shared = previous
+        .bytes()
+        .zip(text.bytes())
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !text.is_char_boundary(shared) {
+        shared -= 1;
     }
-    n
+    put_varint(out, shared as u64);
+    put_str(out, &text[shared..]);
+}
+
+/// Reads what [`put_front_coded`] wrote; `None` when `shared` is not a character boundary of
+/// `previous`.
+fn read_front_coded(c: &mut Cursor<'_>, previous: Option<&str>) -> Result<Option<String>, Error> {
+    let shared = usize::try_from(c.varint()?).unwrap_or(usize::MAX);
+    let rest = c.str()?;
+    Ok(previous
+        .unwrap_or("")
+        .get(..shared)
+        .map(|head| format!("{head}{rest}")))
 }
 
 /// Whether `name` is a part file name this format writes: no path, nothing to escape in a URL.
@@ -1111,11 +1107,11 @@ pub(crate) fn split(
     let mut prefix_pieces = Vec::new();
     let mut piece: Prefixes = Vec::new();
     let mut raw = 0;
-    let prefixes = one_letter_prefixes(&all, postings)?;
-    for (i, entry) in prefixes.iter().enumerate() {
+    let mut prefixes = one_letter_prefixes(&all, postings)?.into_iter().peekable();
+    while let Some(entry) = prefixes.next() {
         raw += entry.0.len() + entry.1.iter().map(|c| c.0.len() + 12).sum::<usize>();
-        piece.push(entry.clone());
-        if raw >= PREFIX_PIECE_BYTES || i + 1 == prefixes.len() {
+        piece.push(entry);
+        if raw >= PREFIX_PIECE_BYTES || prefixes.peek().is_none() {
             let bytes = format::compress(&encode_prefixes(&piece));
             prefix_pieces.push((piece[0].0.clone(), files.push(&bytes, false)));
             piece.clear();

@@ -331,18 +331,22 @@ fn acronyms_travel_in_buckets_fetched_with_the_queries_that_need_them() {
     assert!(!by_acronym.hits.is_empty());
 }
 
+/// Whether `r` is a gzip piece that a fresh copy of the index with `entry` refuses as junk (a
+/// count of one and nothing after it) with an error naming `what`: which kind of piece it is
+/// (a piece of PREFIXES names PREFIXES, a dictionary part TERMS).
+fn refuses_junk_naming(entry: &[u8], r: &PartRequest, what: &str) -> bool {
+    let mut copy = Index::from_bytes(entry.to_vec()).unwrap();
+    r.gzip
+        && copy
+            .add_part(&r.file, r.start, r.end, vec![1], true)
+            .is_err_and(|e| e.to_string().contains(what))
+}
+
 #[test]
 fn one_letter_completions_come_in_a_piece_fetched_with_the_first_query_that_types_one() {
     let (mut index, mut parts, _) = split_index();
     let entry = writer().finish_split().unwrap().entry;
-    // A piece of PREFIXES is the one that refuses a count it does not hold, naming PREFIXES.
-    let is_prefixes = |r: &PartRequest| {
-        let mut copy = Index::from_bytes(entry.clone()).unwrap();
-        r.gzip
-            && copy
-                .add_part(&r.file, r.start, r.end, vec![1], true)
-                .is_err_and(|e| e.to_string().contains("PREFIXES"))
-    };
+    let is_prefixes = |r: &PartRequest| refuses_junk_naming(&entry, r, "PREFIXES");
     // Whole words need none.
     parts.search(&mut index, "sarybay", &SearchOptions::default());
     assert!(!parts.rounds.concat().iter().any(is_prefixes));
@@ -368,14 +372,8 @@ fn one_letter_completions_come_in_a_piece_fetched_with_the_first_query_that_type
 fn the_dictionary_parts_of_an_expansion_come_in_one_round() {
     let (mut index, mut parts, _) = split_index();
     let entry = writer().finish_split().unwrap().entry;
-    // A dictionary part is the piece that refuses bytes that are not one, naming TERMS.
-    let is_dictionary = |r: &PartRequest| {
-        let mut copy = Index::from_bytes(entry.clone()).unwrap();
-        r.gzip
-            && copy
-                .add_part(&r.file, r.start, r.end, vec![1], true)
-                .is_err_and(|e| e.to_string().contains("TERMS"))
-    };
+    // A dictionary part is the piece that refuses junk naming TERMS.
+    let is_dictionary = |r: &PartRequest| refuses_junk_naming(&entry, r, "TERMS");
     // `sco` is defined as "Shanghai Cooperation Organisation": the acronym's bucket and part
     // come first, then the parts of all three words of its expansion, together.
     let results = parts.search(&mut index, "sco", &SearchOptions::default());
