@@ -306,8 +306,8 @@ impl Index {
         }
     }
 
-    /// The acronym definitions a query's words may use: every one whose acronym or expansion
-    /// starts with the first letter of one of `words`, sorted by acronym. On a split index,
+    /// The acronym definitions a query's words may use: every one whose acronym or expansion's
+    /// first word is one of `words` (and maybe others), sorted by acronym. On a split index,
     /// buckets not loaded yet are recorded as needed and left out.
     pub(crate) fn acronyms_for<'w>(
         &self,
@@ -315,12 +315,11 @@ impl Index {
     ) -> std::borrow::Cow<'_, [crate::acronyms::Definition]> {
         match &self.storage {
             Storage::Split(store) if store.has_acronym_buckets() => {
-                let mut keys: Vec<char> =
-                    words.into_iter().filter_map(|w| w.chars().next()).collect();
-                crate::sorting::sort_dedup(&mut keys);
-                let mut found: Vec<crate::acronyms::Definition> = keys
+                let mut words: Vec<&str> = words.into_iter().collect();
+                crate::sorting::sort_dedup(&mut words);
+                let mut found: Vec<crate::acronyms::Definition> = words
                     .into_iter()
-                    .filter_map(|key| store.acronyms_for(key))
+                    .filter_map(|word| store.acronyms_for(word))
                     .flatten()
                     .cloned()
                     .collect();

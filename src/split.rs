@@ -20,8 +20,6 @@
 //! and carries on with what it has; the caller fetches every needed piece (in parallel), adds it
 //! ([`crate::Index::add_part`]) and searches again, until nothing is missing.
 
-#[cfg(not(target_arch = "wasm32"))]
-use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Mutex;
@@ -65,6 +63,12 @@ const PREFETCHED_PAGE_BYTES: u64 = 8 << 10;
 /// gzipped, 106,021 releases in every script 111 KB, which the entry file used to carry.
 #[cfg(not(target_arch = "wasm32"))]
 const PREFIX_PIECE_BYTES: usize = 2 << 10;
+/// Uncompressed bytes of acronym definitions per bucket (version 10): about 0.6 KB gzipped. A
+/// query fetches the bucket of each of its words, which by first character (versions 3 to 9)
+/// were about 2.9 KB gzipped each for the 22,181 English releases, so a two-word query fetched
+/// 5.8 KB of them.
+#[cfg(not(target_arch = "wasm32"))]
+const ACRONYM_BUCKET_BYTES: usize = 1 << 10;
 /// One-letter prefixes expand to at most this many completions, precomputed in PREFIXES.
 pub(crate) const ONE_LETTER_EXPANSIONS: usize = 8;
 
@@ -264,7 +268,7 @@ pub(crate) struct DictPartInfo {
 ///                   | varint postings length
 /// space POSTINGS | locator | space RECORDS
 /// locator: varint page size | varint page count | per page: loc
-/// varint bucket count | per acronym bucket: varint key step | loc
+/// varint bucket count | per acronym bucket: varint shared | str rest of its first word | loc
 /// varint piece count | per family piece: varint dictionary part step | loc
 /// varint piece count | per piece of PREFIXES: varint shared | str rest of its first letter | loc
 /// loc: varint file | varint start − the end of the piece before it in the same file (else 0)
@@ -273,7 +277,8 @@ pub(crate) struct DictPartInfo {
 ///        | varint offset in the file | varint length
 /// ```
 ///
-/// That is version 9. Before it, each dictionary part gave its first term whole, its `varint
+/// That is version 10. Version 9 listed each acronym bucket by its character, as a step from the
+/// one before (`varint key step`). Before it, each dictionary part gave its first term whole, its `varint
 /// file | varint start | varint end` and its postings start and end; a bucket and a family
 /// piece their key or part and `varint file | varint start | varint end`; there were no pieces
 /// of PREFIXES. The locator is version 9's from version 7; version 6 gave each page `varint
@@ -289,9 +294,14 @@ pub(crate) struct Manifest {
     /// Where each release's record lies in RECORDS.
     pub locator: RecordLocator,
     pub records: Space,
-    /// The acronym buckets (version 3 and later): per character, a gzip member of the
-    /// definitions whose acronym, or whose expansion's first word, starts with it.
-    pub acronyms: Vec<(char, Loc)>,
+    /// The acronym buckets (version 3 and later), each a gzip member of definitions. From
+    /// version 10, by ranges of words: a bucket listed with word `w` holds the definitions whose
+    /// acronym, or whose expansion's first word, lies from `w` up to the next bucket's word.
+    /// Before, one per character (a one-character string here): the definitions whose acronym,
+    /// or whose expansion's first word, starts with it.
+    pub acronyms: Vec<(String, Loc)>,
+    /// Whether [`Manifest::acronyms`] are ranges of words (version 10) rather than characters.
+    pub acronym_ranges: bool,
     /// The word family pieces (version 5 and later): per dictionary part that has any, a gzip
     /// member of the families with a term in the part's range, by part index.
     pub families: Vec<(u32, Loc)>,
@@ -357,15 +367,17 @@ impl Manifest {
             }
         }
         self.records.write_to(&mut out);
-        // Version 9: keys and part indexes as steps from the one before, pieces placed after
-        // the piece before.
+        // Version 10: acronym buckets by their first word, front-coded (version 9: by
+        // character); family pieces by their part's index as a step from the one before; each
+        // piece placed after the piece before.
+        debug_assert!(
+            self.acronym_ranges,
+            "the builder writes ranged acronym buckets"
+        );
         put_varint(&mut out, self.acronyms.len() as u64);
-        let mut previous: Option<&(char, Loc)> = None;
-        for bucket @ (key, loc) in &self.acronyms {
-            put_varint(
-                &mut out,
-                u64::from(*key) - previous.map_or(0, |p| u64::from(p.0)),
-            );
+        let mut previous: Option<&(String, Loc)> = None;
+        for bucket @ (first, loc) in &self.acronyms {
+            put_front_coded(&mut out, first, previous.map(|p| p.0.as_str()));
             put_loc_after(&mut out, loc, previous.map(|p| &p.1));
             previous = Some(bucket);
         }
@@ -481,7 +493,8 @@ impl Manifest {
             RecordLocator::Offsets(Loc { file, start, end })
         };
         let records = Space::read(&mut c, &files)?;
-        let mut acronyms: Vec<(char, Loc)> = Vec::new();
+        let mut acronyms: Vec<(String, Loc)> = Vec::new();
+        let acronym_ranges = version >= RANGED_ACRONYMS;
         if version >= 3 {
             let count = c.varint()?;
             if count > bytes.len() as u64 {
@@ -489,18 +502,26 @@ impl Manifest {
             }
             for i in 0..count {
                 let previous = acronyms.last();
-                let (key, loc) = if version >= COMPACT_MANIFEST {
+                let (key, loc) = if acronym_ranges {
+                    let first = read_front_coded(&mut c, previous.map(|p| p.0.as_str()))?;
+                    (first, read_loc_after(&mut c, previous.map(|p| &p.1))?)
+                } else if version >= COMPACT_MANIFEST {
                     let key = c
                         .varint()?
-                        .checked_add(previous.map_or(0, |p| u64::from(p.0)))
+                        .checked_add(previous.map_or(0, |p| {
+                            p.0.chars().next().map_or(0, |k| u64::from(u32::from(k)))
+                        }))
                         .and_then(|k| u32::try_from(k).ok())
                         .and_then(char::from_u32);
-                    (key, read_loc_after(&mut c, previous.map(|p| &p.1))?)
+                    (
+                        key.map(String::from),
+                        read_loc_after(&mut c, previous.map(|p| &p.1))?,
+                    )
                 } else {
                     let key = u32::try_from(c.varint()?).ok().and_then(char::from_u32);
-                    (key, Some(read_loc(&mut c)?))
+                    (key.map(String::from), Some(read_loc(&mut c)?))
                 };
-                let ordered = previous.map_or(true, |&(k, _)| Some(k) < key);
+                let ordered = previous.map_or(true, |(k, _)| Some(k) < key.as_ref());
                 match (key, loc) {
                     (Some(key), Some(loc)) if ordered && within(loc.file, loc.start, loc.end) => {
                         acronyms.push((key, loc));
@@ -565,6 +586,7 @@ impl Manifest {
             locator,
             records,
             acronyms,
+            acronym_ranges,
             families,
             prefixes,
         })
@@ -574,6 +596,9 @@ impl Manifest {
 /// The first format version whose manifest places each piece after the one listed before it
 /// (see [`put_loc_after`]) and front-codes the dictionary parts' first terms.
 const COMPACT_MANIFEST: u32 = 9;
+/// The first format version whose acronym buckets hold ranges of words, listed by their first
+/// word, instead of one first character each.
+const RANGED_ACRONYMS: u32 = 10;
 
 /// Writes where `loc` lies relative to `previous`, the piece of the same kind listed before it:
 /// `varint file | varint start − the end of previous when in the same file (else 0) | varint
@@ -752,7 +777,7 @@ impl Columns {
                 columns.lengths.push((title, 0));
             }
             for doc in 0..n {
-                columns.lengths[doc].1 = crate::format::length_of_code(c.take(1)?[0])
+                columns.lengths[doc].1 = crate::format::length_of_code(c.take(1)?[0], version)
                     .ok_or_else(|| bad(format!("body length of release {doc}")))?;
             }
         }
@@ -1067,18 +1092,13 @@ pub(crate) fn split(
         }),
     );
 
-    // Acronyms: one bucket per character, fetched with the queries whose words start with it.
-    let mut buckets: BTreeMap<char, Vec<crate::acronyms::Definition>> = BTreeMap::new();
-    for definition in format::read_acronyms(section(Section::Acronyms))? {
-        for key in acronym_keys(&definition) {
-            buckets.entry(key).or_default().push(definition.clone());
-        }
-    }
-    let acronyms = buckets
+    // Acronyms: buckets by ranges of words, fetched with the queries that give a word in them.
+    let definitions = format::read_acronyms(section(Section::Acronyms))?;
+    let acronyms = acronym_buckets(&definitions, ACRONYM_BUCKET_BYTES)
         .iter()
-        .map(|(key, definitions)| {
+        .map(|(first, definitions)| {
             let piece = format::compress(&format::write_acronyms(definitions));
-            (*key, files.push(&piece, false))
+            (first.clone(), files.push(&piece, false))
         })
         .collect();
 
@@ -1131,6 +1151,7 @@ pub(crate) fn split(
         locator,
         records,
         acronyms,
+        acronym_ranges: true,
         families: family_pieces,
         prefixes: prefix_pieces,
     };
@@ -1149,18 +1170,50 @@ pub(crate) fn split(
     Ok(SplitIndex { entry, parts })
 }
 
-/// The buckets a definition belongs in: its acronym's first character, and its expansion's
-/// first word's (a query may give either).
-fn acronym_keys((acronym, expansion): &crate::acronyms::Definition) -> Vec<char> {
-    let mut keys: Vec<char> = [
-        acronym.chars().next(),
-        expansion.first().and_then(|w| w.chars().next()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    keys.dedup();
-    keys
+/// The words a query may give a definition by: its acronym and its expansion's first word. The
+/// definition is in the bucket of each (version 10), or of each one's first character (versions
+/// 3 to 9).
+fn acronym_words((acronym, expansion): &crate::acronyms::Definition) -> Vec<&str> {
+    let mut words: Vec<&str> = std::iter::once(acronym.as_str())
+        .chain(expansion.first().map(String::as_str))
+        .collect();
+    words.dedup();
+    words
+}
+
+/// Cuts `definitions` into buckets by ranges of the words a query may give them by (see
+/// [`acronym_words`]): each bucket is its first word and the definitions with a word from it up
+/// to the next bucket's first word, sorted by acronym, about `target` bytes of them. A word's
+/// definitions all go in one bucket.
+#[cfg(not(target_arch = "wasm32"))]
+fn acronym_buckets(
+    definitions: &[crate::acronyms::Definition],
+    target: usize,
+) -> Vec<(String, Vec<crate::acronyms::Definition>)> {
+    let mut by_word: Vec<(&str, &crate::acronyms::Definition)> = definitions
+        .iter()
+        .flat_map(|d| acronym_words(d).into_iter().map(move |w| (w, d)))
+        .collect();
+    by_word.sort_unstable();
+    let mut buckets: Vec<(String, Vec<crate::acronyms::Definition>)> = Vec::new();
+    let mut bytes = 0;
+    let mut last_word = None;
+    for (word, definition) in by_word {
+        if buckets.is_empty() || (bytes >= target && last_word != Some(word)) {
+            buckets.push((word.to_owned(), Vec::new()));
+            bytes = 0;
+        }
+        last_word = Some(word);
+        let (acronym, expansion) = definition;
+        bytes += 2 + acronym.len() + expansion.iter().map(|w| w.len() + 1).sum::<usize>();
+        if let Some((_, bucket)) = buckets.last_mut() {
+            bucket.push(definition.clone());
+        }
+    }
+    for (_, bucket) in &mut buckets {
+        crate::sorting::sort_dedup(bucket);
+    }
+    buckets
 }
 
 /// The bytes of the document list at the head of a term's postings (`varint len | list`).
@@ -1252,16 +1305,48 @@ pub(crate) struct DictPart {
     heads: Vec<u32>,
 }
 
-/// An acronym bucket's definitions, checked to belong in it.
-fn load_acronym_bucket(key: char, bytes: &[u8]) -> Result<Vec<crate::acronyms::Definition>, Error> {
+/// Acronym bucket `i`'s definitions, checked to belong in it: a word of each lies in its range
+/// (version 10), or starts with its character (versions 3 to 9).
+fn load_acronym_bucket(
+    manifest: &Manifest,
+    i: usize,
+    bytes: &[u8],
+) -> Result<Vec<crate::acronyms::Definition>, Error> {
     let definitions = crate::format::read_acronyms(bytes)?;
-    if let Some((acronym, _)) = definitions.iter().find(|d| !acronym_keys(d).contains(&key)) {
+    let key = manifest.acronyms[i].0.as_str();
+    let belongs = |word: &str| {
+        if manifest.acronym_ranges {
+            acronym_bucket_of(manifest, word) == Some(i)
+        } else {
+            word.starts_with(key)
+        }
+    };
+    if let Some((acronym, _)) = definitions
+        .iter()
+        .find(|d| !acronym_words(d).into_iter().any(belongs))
+    {
         return Err(Error::corrupt(
             "ACRONYMS",
             format!("{acronym:?} in the bucket of {key:?}"),
         ));
     }
     Ok(definitions)
+}
+
+/// The acronym bucket that holds the definitions `word` may give, if any.
+fn acronym_bucket_of(manifest: &Manifest, word: &str) -> Option<usize> {
+    let buckets = &manifest.acronyms;
+    if manifest.acronym_ranges {
+        // The last bucket whose first word is at or before `word`.
+        buckets
+            .partition_point(|(first, _)| first.as_str() <= word)
+            .checked_sub(1)
+    } else {
+        let key = word.chars().next()?;
+        buckets
+            .binary_search_by(|(k, _)| k.chars().next().cmp(&Some(key)))
+            .ok()
+    }
 }
 
 /// The state of a split index: its manifest and the pieces loaded so far.
@@ -1281,8 +1366,8 @@ pub(crate) struct Store {
     raw: HashMap<u32, Vec<(u64, Vec<u8>)>>,
     /// Inflated gzip members (release records), by file and start.
     inflated: HashMap<(u32, u64), Vec<u8>>,
-    /// The acronym buckets loaded so far, by key.
-    acronyms: HashMap<char, Vec<crate::acronyms::Definition>>,
+    /// The acronym buckets loaded so far, by their index in [`Manifest::acronyms`].
+    acronyms: HashMap<usize, Vec<crate::acronyms::Definition>>,
     /// The word family pieces loaded so far, in the order of [`Manifest::families`].
     families: Vec<Option<crate::stems::Families>>,
     /// The pages of record lengths loaded so far (version 6), as the virtual offsets of their
@@ -1431,8 +1516,9 @@ impl Store {
         };
         if let Some(i) = self.manifest.dict.iter().position(|p| p.loc == loc) {
             self.dict[i] = Some(self.load_dict_part(i, bytes)?);
-        } else if let Some(&(key, _)) = self.manifest.acronyms.iter().find(|b| b.1 == loc) {
-            self.acronyms.insert(key, load_acronym_bucket(key, &bytes)?);
+        } else if let Some(i) = self.manifest.acronyms.iter().position(|b| b.1 == loc) {
+            let definitions = load_acronym_bucket(&self.manifest, i, &bytes)?;
+            self.acronyms.insert(i, definitions);
         } else if let Some(i) = self.manifest.families.iter().position(|f| f.1 == loc) {
             self.families[i] = Some(self.load_families(self.manifest.families[i].0, &bytes)?);
         } else if let Some(i) = self.manifest.prefixes.iter().position(|p| p.1 == loc) {
@@ -1524,13 +1610,14 @@ impl Store {
             .unwrap_or_default()
     }
 
-    /// The acronym definitions whose acronym or expansion starts with `key`: `None` (and
-    /// recorded as needed) when their bucket is not loaded yet.
-    pub(crate) fn acronyms_for(&self, key: char) -> Option<&[crate::acronyms::Definition]> {
-        let Ok(i) = self.manifest.acronyms.binary_search_by(|b| b.0.cmp(&key)) else {
+    /// The acronym definitions of the bucket that holds those `word` may give (its acronym or
+    /// its expansion's first word, and others): `None` (and recorded as needed) when the bucket
+    /// is not loaded yet.
+    pub(crate) fn acronyms_for(&self, word: &str) -> Option<&[crate::acronyms::Definition]> {
+        let Some(i) = acronym_bucket_of(&self.manifest, word) else {
             return Some(&[]);
         };
-        let found = self.acronyms.get(&key).map(Vec::as_slice);
+        let found = self.acronyms.get(&i).map(Vec::as_slice);
         if found.is_none() {
             self.need(self.manifest.acronyms[i].1, true);
         }
@@ -1900,6 +1987,7 @@ mod tests {
             },
             records: Space::default(),
             acronyms: Vec::new(),
+            acronym_ranges: true,
             families: Vec::new(),
             prefixes: Vec::new(),
         };
@@ -1916,6 +2004,95 @@ mod tests {
         let err = Manifest::decode(&long.encode(), 8, format::FORMAT_VERSION).unwrap_err();
         assert!(
             err.to_string().contains("page 3 of record lengths"),
+            "{err}"
+        );
+    }
+
+    // Native only: the wasm build has no writer.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_word_finds_every_definition_it_may_give_in_the_one_acronym_bucket_of_its_range() {
+        let def = |acronym: &str, expansion: &[&str]| {
+            let expansion = expansion.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+            (acronym.to_owned(), expansion)
+        };
+        let definitions = vec![
+            def("eu", &["european", "union"]),
+            def("sco", &["shanghai", "cooperation", "organisation"]),
+            def("sec", &["securities", "exchange", "commission"]),
+            def("sez", &["special", "economic", "zone"]),
+            def("un", &["united", "nations"]),
+        ];
+        let manifest = |buckets: &[(String, Vec<crate::acronyms::Definition>)]| Manifest {
+            terms: 0,
+            files: vec![(format!("{PART_PREFIX}{:016x}.{PART_EXTENSION}", 0), 1000)],
+            dict: Vec::new(),
+            postings: Space::default(),
+            locator: RecordLocator::Pages {
+                size: 8,
+                pages: Vec::new(),
+            },
+            records: Space::default(),
+            acronyms: (0..buckets.len() as u64)
+                .map(|i| {
+                    let loc = Loc {
+                        file: 0,
+                        start: i * 10,
+                        end: i * 10 + 10,
+                    };
+                    (buckets[i as usize].0.clone(), loc)
+                })
+                .collect(),
+            acronym_ranges: true,
+            families: Vec::new(),
+            prefixes: Vec::new(),
+        };
+        // Small buckets: one per word, and a definition in the bucket of its acronym and in
+        // that of its expansion's first word.
+        let small = acronym_buckets(&definitions, 1);
+        let firsts: Vec<&str> = small.iter().map(|b| b.0.as_str()).collect();
+        assert_eq!(
+            firsts,
+            [
+                "eu",
+                "european",
+                "sco",
+                "sec",
+                "securities",
+                "sez",
+                "shanghai",
+                "special",
+                "un",
+                "united"
+            ]
+        );
+        // One bucket holding everything.
+        let one = acronym_buckets(&definitions, 1 << 20);
+        assert_eq!(one, [("eu".to_owned(), definitions.clone())]);
+        // Buckets of a few definitions each: every word a query may give a definition by finds
+        // it in the one bucket of its range, which a reader accepts.
+        for buckets in [small, acronym_buckets(&definitions, 40), one] {
+            let manifest = manifest(&buckets);
+            for d in &definitions {
+                for word in acronym_words(d) {
+                    let i = acronym_bucket_of(&manifest, word).unwrap();
+                    assert!(buckets[i].1.contains(d), "{word:?} in {buckets:?}");
+                }
+            }
+            for (i, (_, bucket)) in buckets.iter().enumerate() {
+                let bytes = format::write_acronyms(bucket);
+                assert_eq!(&load_acronym_bucket(&manifest, i, &bytes).unwrap(), bucket);
+            }
+            // A word before the first bucket's has no bucket to fetch.
+            assert_eq!(acronym_bucket_of(&manifest, "a"), None);
+        }
+        // A definition in a bucket whose range holds neither of its words is refused.
+        let buckets = acronym_buckets(&definitions, 1);
+        let manifest = manifest(&buckets);
+        let wrong = format::write_acronyms(&[def("un", &["united", "nations"])]);
+        let err = load_acronym_bucket(&manifest, 0, &wrong).unwrap_err();
+        assert!(
+            err.to_string().contains(r#""un" in the bucket of "eu""#),
             "{err}"
         );
     }
@@ -1951,10 +2128,11 @@ mod tests {
             },
             records: Space::default(),
             acronyms: vec![
-                ('a', loc(1, 30, 60)),
-                ('z', loc(0, 600, 700)),
-                ('é', loc(1, 60, 61)),
+                ("a".into(), loc(1, 30, 60)),
+                ("zeta".into(), loc(0, 600, 700)),
+                ("zéro".into(), loc(1, 60, 61)),
             ],
+            acronym_ranges: true,
             families: vec![(1, loc(1, 100, 120)), (3, loc(1, 120, 150))],
             prefixes: vec![
                 ("a".into(), loc(1, 200, 260)),

@@ -1118,7 +1118,7 @@ fn recency_weighting_lifts_recent_releases_only_when_asked() {
             "/old",
             "Harbour expansion",
             "2020-06-01",
-            "The harbour grows. Harbour traffic doubled, and the harbour hired.",
+            "The harbour grows. Harbour traffic doubled, and the harbour hired harbour pilots.",
         ),
         release("/new", "Harbour expansion", "2024-06-01", "Works began."),
         release(
