@@ -57,7 +57,7 @@ pub use format::{compress, decompress};
 pub use format::{Positions, Settings, FORMAT_VERSION, INDEX_FILE};
 pub use index::{Index, Searched};
 #[cfg(not(target_arch = "wasm32"))]
-pub use rebuild::{PreviousIndex, Reused};
+pub use rebuild::{PreviousIndex, Renumbered, Reused};
 pub use release::{Date, Release};
 pub use search::{
     FacetCount, Facets, Filters, Hit, Ranking, RankingOverrides, SearchOptions, SearchResults,

@@ -241,7 +241,7 @@ impl IndexWriter {
     ) -> Result<Vec<u8>, Error> {
         let text_len: usize = text.iter().map(|t| t.len()).sum();
         // The word families and the dictionary do not depend on each other.
-        let (families, dictionary) = crate::parallel::join(
+        let (families, dict) = crate::parallel::join(
             || {
                 stems::families(
                     terms
@@ -249,38 +249,10 @@ impl IndexWriter {
                         .map(|(term, t)| (term.as_str(), &t.langs, t.postings.df())),
                 )
             },
-            || -> Result<_, Error> {
-                // Each term's postings are `varint docs length | docs | positions`: the lengths
-                // are written here, and the streams go into the file from where they are.
-                let mut lengths = Vec::new();
-                let mut ends = Vec::with_capacity(terms.len());
-                let mut offset = 0u64;
-                let mut fst_builder = fst::MapBuilder::memory();
-                for (term, PendingTerm { postings: list, .. }) in &terms {
-                    let value = format::term_value(offset, list.df());
-                    fst_builder.insert(term.as_bytes(), value).map_err(|e| {
-                        Error::corrupt("TERMS", format!("cannot insert {term:?}: {e}"))
-                    })?;
-                    let start = lengths.len();
-                    let [docs, positions] = list.streams();
-                    format::put_varint(&mut lengths, docs.len() as u64);
-                    ends.push(lengths.len());
-                    offset += (lengths.len() - start + docs.len() + positions.len()) as u64;
-                }
-                let fst_bytes = fst_builder
-                    .into_inner()
-                    .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
-                Ok((lengths, ends, fst_bytes))
-            },
+            || dictionary(&terms),
         );
-        let (lengths, ends, fst_bytes) = dictionary?;
-        let mut postings: Vec<&[u8]> = Vec::with_capacity(terms.len() * 3);
-        let mut start = 0;
-        for ((_, term), end) in terms.iter().zip(ends) {
-            let [docs, positions] = term.postings.streams();
-            postings.extend([&lengths[start..end], docs, positions]);
-            start = end;
-        }
+        let dict = dict?;
+        let postings = postings_pieces(&terms, &dict);
 
         let document_frequency = |term: &str| {
             terms
@@ -330,7 +302,7 @@ impl IndexWriter {
         }
         Ok(format::write_container_pieces(&[
             (Section::Meta, whole(&self.meta.encode())),
-            (Section::Terms, whole(&fst_bytes)),
+            (Section::Terms, whole(&dict.fst)),
             (Section::Postings, postings),
             (Section::Docs, whole(&docs)),
             (Section::DocData, whole(&doc_data)),
@@ -357,6 +329,61 @@ impl IndexWriter {
     }
 }
 
+/// The dictionary of some terms, as [`dictionary`] writes it.
+pub(crate) struct Dictionary {
+    /// The heads of the terms' postings (`varint documents stream length` each), back to back.
+    pub lengths: Vec<u8>,
+    /// Where each term's head ends in `lengths`.
+    pub ends: Vec<usize>,
+    /// The TERMS fst: each term to where its postings start and its document frequency.
+    pub fst: Vec<u8>,
+}
+
+/// The [`Dictionary`] of `terms` (sorted by term).
+pub(crate) fn dictionary(terms: &[(String, PendingTerm)]) -> Result<Dictionary, Error> {
+    // Each term's postings are `varint docs length | docs | positions`: the lengths are written
+    // here, and the streams go into the file from where they are.
+    let mut lengths = Vec::new();
+    let mut ends = Vec::with_capacity(terms.len());
+    let mut offset = 0u64;
+    let mut fst_builder = fst::MapBuilder::memory();
+    for (term, PendingTerm { postings: list, .. }) in terms {
+        let value = format::term_value(offset, list.df());
+        fst_builder
+            .insert(term.as_bytes(), value)
+            .map_err(|e| Error::corrupt("TERMS", format!("cannot insert {term:?}: {e}")))?;
+        let start = lengths.len();
+        let [docs, positions] = list.streams();
+        format::put_varint(&mut lengths, docs.len() as u64);
+        ends.push(lengths.len());
+        offset += (lengths.len() - start + docs.len() + positions.len()) as u64;
+    }
+    let fst_bytes = fst_builder
+        .into_inner()
+        .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+    Ok(Dictionary {
+        lengths,
+        ends,
+        fst: fst_bytes,
+    })
+}
+
+/// The POSTINGS section of `terms`, as pieces: each term's head (from `dictionary`, the
+/// terms' [`Dictionary`]), documents stream and positions stream.
+pub(crate) fn postings_pieces<'t>(
+    terms: &'t [(String, PendingTerm)],
+    dictionary: &'t Dictionary,
+) -> Vec<&'t [u8]> {
+    let mut postings: Vec<&[u8]> = Vec::with_capacity(terms.len() * 3);
+    let mut start = 0;
+    for ((_, term), &end) in terms.iter().zip(&dictionary.ends) {
+        let [docs, positions] = term.postings.streams();
+        postings.extend([&dictionary.lengths[start..end], docs, positions]);
+        start = end;
+    }
+    postings
+}
+
 fn sorted_table<'a>(values: impl Iterator<Item = &'a String>) -> Vec<String> {
     let mut table: Vec<String> = values.cloned().collect();
     table.sort_unstable();
@@ -375,7 +402,7 @@ fn saturate(n: u32) -> u16 {
     u16::try_from(n).unwrap_or(u16::MAX)
 }
 
-fn offset32(len: usize, what: &'static str) -> Result<u32, Error> {
+pub(crate) fn offset32(len: usize, what: &'static str) -> Result<u32, Error> {
     u32::try_from(len).map_err(|_| Error::TooLarge {
         what,
         limit: u64::from(u32::MAX),

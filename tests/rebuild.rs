@@ -251,3 +251,85 @@ fn a_release_added_where_another_left_is_merged_in_order() {
         .unwrap();
     assert!(rebuilt == build(&now));
 }
+
+/// The index of `releases`, added in that order.
+fn built(releases: impl IntoIterator<Item = Release>) -> Vec<u8> {
+    let mut writer = IndexWriter::new();
+    writer.set_settings(settings());
+    for release in releases {
+        writer.add(release).unwrap();
+    }
+    writer.finish().unwrap()
+}
+
+#[test]
+fn numbering_by_date_gives_the_index_of_the_same_releases_added_oldest_first() {
+    // Releases in an order that is not their dates', some undated and some of one day.
+    let corpus: Vec<Release> = (0..60)
+        .map(|i| {
+            let mut r = release(i);
+            if i % 11 == 4 {
+                r.date = None;
+            }
+            if i % 13 == 6 {
+                r.date = Date::new(2022, 2, 2);
+            }
+            r
+        })
+        .collect();
+    let as_added = built(corpus.clone());
+    let renumbered = PreviousIndex::new(&as_added)
+        .unwrap()
+        .numbered_by_date()
+        .unwrap()
+        .expect("the releases are not in date order");
+    // Undated first, then oldest first, releases of one day in the order they were added: the
+    // same bytes as adding them in that order.
+    let mut order: Vec<u32> = (0..corpus.len() as u32).collect();
+    order.sort_by_key(|&i| corpus[i as usize].date);
+    assert_eq!(renumbered.from, order);
+    let in_date_order = built(order.iter().map(|&i| corpus[i as usize].clone()));
+    assert_eq!(renumbered.index, in_date_order);
+    // In date order already: nothing to renumber.
+    assert_eq!(
+        PreviousIndex::new(&in_date_order)
+            .unwrap()
+            .numbered_by_date()
+            .unwrap(),
+        None
+    );
+    // Every query gives the same hits, ties broken alike.
+    let (before, after) = (
+        pressroom::Index::from_bytes(as_added).unwrap(),
+        pressroom::Index::from_bytes(renumbered.index).unwrap(),
+    );
+    let newest = pressroom::SearchOptions {
+        sort: pressroom::Sort::Date,
+        limit: 50,
+        ..Default::default()
+    };
+    let in_2022 = pressroom::SearchOptions {
+        filters: pressroom::Filters {
+            years: vec![2022],
+            ..Default::default()
+        },
+        limit: 50,
+        ..Default::default()
+    };
+    for (query, options) in [
+        ("election", pressroom::SearchOptions::default()),
+        ("\"energy summit\"", pressroom::SearchOptions::default()),
+        ("sco", pressroom::SearchOptions::default()),
+        ("министр", pressroom::SearchOptions::default()),
+        ("meeting -visit", newest.clone()),
+        ("elect", in_2022.clone()),
+        ("", in_2022),
+    ] {
+        let (a, b) = (
+            before.search(query, &options).unwrap(),
+            after.search(query, &options).unwrap(),
+        );
+        assert!(a.total > 0, "{query:?}");
+        assert_eq!(a, b, "{query:?}");
+    }
+}

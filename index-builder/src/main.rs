@@ -690,14 +690,25 @@ struct WrittenIndex {
 }
 
 /// Compresses the index `raw` (as [`IndexWriter::finish`] gives it) as one file or split (see
-/// `--split`). `known` holds compressed records of the previous build: a record found there is
-/// not compressed again. A single file is loaded here to check it.
+/// `--split`), its releases numbered by date (see [`PreviousIndex::numbered_by_date`]; `raw`,
+/// which the next build rebuilds from, keeps them in input order). `known` holds compressed
+/// records of the previous build: a record found there is not compressed again. A single file
+/// is loaded here to check it.
 fn compress_index(
     raw: &[u8],
     mode: SplitMode,
     known: &KnownRecords<'_>,
 ) -> anyhow::Result<Compressed> {
     let started = Instant::now();
+    let renumbered = PreviousIndex::just_written(raw)
+        .and_then(|index| index.numbered_by_date())
+        .context("the index just written could not be numbered by date")?;
+    // For each release of the output, its id in `raw`.
+    let (raw, from) = match &renumbered {
+        Some(r) => (&r.index[..], Some(&r.from[..])),
+        None => (raw, None),
+    };
+    let input_id = |i: usize| from.map_or(i, |from| from[i] as usize);
     let split = match mode {
         SplitMode::Always => true,
         SplitMode::Never => false,
@@ -726,7 +737,7 @@ fn compress_index(
             .par_iter()
             .enumerate()
             .map(|(i, r)| {
-                let (hash, found) = known.find(i, r);
+                let (hash, found) = known.find(input_id(i), r);
                 match found {
                     Some(known) => (Cow::Borrowed(known), (hash, None)),
                     None => {
@@ -740,11 +751,20 @@ fn compress_index(
         out
     })?;
     let entry = pressroom::compress(&split.entry);
+    // The next build finds each record by its release's id in `raw`.
+    let mut records = records
+        .into_inner()
+        .expect("no panic while holding the lock");
+    if let Some(from) = from {
+        let mut by_input: Vec<_> = (0..records.len()).map(|_| (0, None)).collect();
+        for (record, &i) in records.into_iter().zip(from) {
+            by_input[i as usize] = record;
+        }
+        records = by_input;
+    }
     Ok(Compressed {
         stored: Stored::Split { split, entry },
-        records: records
-            .into_inner()
-            .expect("no panic while holding the lock"),
+        records,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
