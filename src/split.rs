@@ -278,10 +278,10 @@ pub(crate) struct DictPartInfo {
 /// ```
 ///
 /// That is version 10. Version 9 listed each acronym bucket by its character, as a step from the
-/// one before (`varint key step`). Before it, each dictionary part gave its first term whole, its `varint
-/// file | varint start | varint end` and its postings start and end; a bucket and a family
-/// piece their key or part and `varint file | varint start | varint end`; there were no pieces
-/// of PREFIXES. The locator is version 9's from version 7; version 6 gave each page `varint
+/// one before (`varint key step`). Before version 9, each dictionary part gave its first term
+/// whole, its `varint file | varint start | varint end` and its postings start and end; a bucket
+/// and a family piece their key or part and `varint file | varint start | varint end`; there
+/// were no pieces of PREFIXES. The locator is unchanged since version 7; version 6 gave each page `varint
 /// file | varint start | varint end`, versions 2 to 5 `varint offsets file | varint offsets
 /// start` in its place. Buckets exist from version 3, family pieces from version 5.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -955,6 +955,14 @@ pub(crate) fn split(
     let layout = format::read_container(whole)?;
     if layout.has(Section::Manifest) {
         return Err(Error::corrupt("split", "the index is split already"));
+    }
+    // The split entry is of this version: an older single file's numbers (its body lengths,
+    // say) would not read the same in it.
+    if layout.version != format::FORMAT_VERSION {
+        return Err(Error::Version {
+            expected: format::FORMAT_VERSION,
+            got: layout.version,
+        });
     }
     let section = |s| layout.get(whole, s);
     let meta = Meta::decode(section(Section::Meta))?;

@@ -669,8 +669,9 @@ enum Stored {
 /// What [`compress_index`] made.
 struct Compressed {
     stored: Stored,
-    /// Each release's record: the hash of its bytes, and its compressed bytes when they were not
-    /// known (split index only).
+    /// Each release's record, in input order (the ids of the index given to
+    /// [`compress_index`], not of the index written): the hash of its bytes, and its
+    /// compressed bytes when they were not known (split index only).
     records: Vec<(u128, Option<Vec<u8>>)>,
     seconds: f64,
 }

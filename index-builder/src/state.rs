@@ -332,11 +332,12 @@ pub struct NextState {
     /// Input files in walk order: cache key, how many releases, and whether they were kept from
     /// the previous build (their texts are stored already).
     pub files: Vec<(Option<String>, u32, bool)>,
-    /// One per release, in id order.
+    /// One per release, in id order (the ids of `index`, in input order).
     pub summaries: Vec<ReleaseSummary>,
-    /// The index as written, uncompressed.
+    /// The index in input order, uncompressed, as the writer gave it (the builder writes it
+    /// with its releases numbered by date).
     pub index: Vec<u8>,
-    /// Each release's record hash, in id order, with its compressed bytes when they were
+    /// Each release's record hash, in the id order of `index` (input order), with its compressed bytes when they were
     /// compressed by this build (the others are the previous build's). Empty for a single file.
     pub records: Vec<(u128, Option<Vec<u8>>)>,
 }
