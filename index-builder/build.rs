@@ -13,7 +13,10 @@
 //!    then writes `pressroom_engine_bg.wasm.gz`, the module gzipped with zopfli, which is what
 //!    the widget downloads;
 //! 4. checks that the hand-written widget files in `www/` exist, so a missing one is reported
-//!    here by name rather than as a failed `include_bytes!`.
+//!    here by name rather than as a failed `include_bytes!`;
+//! 5. copies the widget's scripts into `$OUT_DIR/assets`: each as `www/minify.mjs` minified it
+//!    into `www/dist/` (committed), when that file's first line names the hash of the current
+//!    source, else the source itself with a warning, so a stale minified script never ships.
 //!
 //! `src/assets.rs` embeds the results. Without the feature (as `cargo xtask` uses this library,
 //! before the wasm target may be installed) the script does nothing.
@@ -48,6 +51,8 @@ mod engine {
         "www/pressroom.css",
         "www/pressroom.d.ts",
     ];
+    /// The widget's scripts, shipped minified (see [`ship_scripts`]).
+    const SCRIPTS: &[&str] = &["pressroom.js", "pressroom-core.js", "pressroom-worker.js"];
     /// The features rustc enables by default for `wasm32-unknown-unknown`
     /// (`rustc --print cfg --target wasm32-unknown-unknown`); wasm-opt must accept all of them.
     const WASM_OPT_FEATURES: &[&str] = &[
@@ -122,7 +127,53 @@ mod engine {
         let wasm = assets.join(format!("{OUT_NAME}_bg.wasm"));
         optimize(&wasm);
         precompress(&wasm)?;
+        ship_scripts(&workspace, &assets)
+    }
+
+    /// Writes each of [`SCRIPTS`] into `assets`: `www/dist/<name>` when `www/minify.mjs` made it
+    /// from the current `www/<name>` (its first line names the source's hash), else the source,
+    /// with a warning to run the minifier. Minified, the scripts a first search downloads take
+    /// 3.4 KB gzipped instead of 7.6 KB, and the widget's 9.1 KB instead of 14.3 KB.
+    fn ship_scripts(workspace: &Path, assets: &Path) -> Result<(), String> {
+        fs::create_dir_all(assets)
+            .map_err(|e| format!("cannot create {}: {e}", assets.display()))?;
+        for name in SCRIPTS {
+            let source_path = workspace.join("www").join(name);
+            let minified_path = workspace.join("www/dist").join(name);
+            rerun_if_changed(&minified_path);
+            let source = fs::read(&source_path)
+                .map_err(|e| format!("cannot read {}: {e}", source_path.display()))?;
+            let header = format!(
+                "// pressroom {name} minified from www/{name} fnv1a:{:08x} by www/minify.mjs\n",
+                fnv1a(&source)
+            );
+            let shipped = match fs::read(&minified_path) {
+                Ok(minified) if minified.starts_with(header.as_bytes()) => minified,
+                found => {
+                    let why = if found.is_ok() {
+                        "was not minified from the current source"
+                    } else {
+                        "is missing"
+                    };
+                    println!(
+                        "cargo:warning=www/dist/{name} {why}: embedding www/{name} as it is \
+                         (run `node www/minify.mjs` to ship it minified)"
+                    );
+                    source
+                }
+            };
+            let target = assets.join(name);
+            fs::write(&target, shipped)
+                .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        }
         Ok(())
+    }
+
+    /// FNV-1a, 32 bits: the hash `www/minify.mjs` writes into a minified script's first line.
+    fn fnv1a(bytes: &[u8]) -> u32 {
+        bytes.iter().fold(0x811c_9dc5, |hash: u32, &byte| {
+            (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+        })
     }
 
     fn var(name: &str) -> Result<String, String> {

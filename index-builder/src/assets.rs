@@ -1,7 +1,8 @@
 //! The widget assets embedded in `pressroom-index`, written next to the index it builds.
 //!
 //! `pressroom.js`, `pressroom-worker.js`, `pressroom.css` and the types `pressroom.d.ts` are the
-//! hand-written widget from `www/` (with the engine layer `pressroom-core.js`); the
+//! hand-written widget from `www/` (with the engine layer `pressroom-core.js`; the scripts as
+//! `www/minify.mjs` minified them into `www/dist/`, which `build.rs` copies); the
 //! `pressroom_engine*` files are the search engine compiled to WebAssembly and bound to
 //! JavaScript by `build.rs`. Embedding them makes the installed binary self-contained.
 //!
@@ -43,9 +44,9 @@ macro_rules! generated {
 /// Every asset, in the order they are written. Adding an asset is one line here (and, for a
 /// `www/` file, one in `build.rs`'s `WWW_FILES`, which reports it by name when it is missing).
 const ASSETS: &[Asset] = &[
-    www!("pressroom.js"),
-    www!("pressroom-core.js"),
-    www!("pressroom-worker.js"),
+    generated!("pressroom.js"),
+    generated!("pressroom-core.js"),
+    generated!("pressroom-worker.js"),
     www!("pressroom.css"),
     www!("pressroom.d.ts"),
     generated!("pressroom_engine.js"),
@@ -103,6 +104,35 @@ mod tests {
         assert_eq!(names, ASSET_NAMES);
         for asset in ASSETS {
             assert_eq!(fs::read(out.join(asset.name)).unwrap(), asset.bytes);
+        }
+    }
+
+    #[test]
+    fn the_scripts_ship_minified_from_their_current_source() {
+        for name in ["pressroom.js", "pressroom-core.js", "pressroom-worker.js"] {
+            let shipped = ASSETS.iter().find(|a| a.name == name).unwrap().bytes;
+            let source = fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../www")
+                    .join(name),
+            )
+            .unwrap();
+            let minified = fs::read(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../www/dist")
+                    .join(name),
+            )
+            .unwrap_or_default();
+            assert!(
+                shipped == minified,
+                "www/dist/{name} is not minified from the current www/{name}: run `node www/minify.mjs`"
+            );
+            assert!(
+                shipped.len() < source.len() * 2 / 3,
+                "{name}: {} bytes shipped of {}",
+                shipped.len(),
+                source.len()
+            );
         }
     }
 

@@ -57,6 +57,17 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
+        // The scripts the builder ships are what esbuild makes of the current sources.
+        name: "minified widget scripts",
+        work: || {
+            let script = workspace_root().join("www/minify.mjs");
+            run(&mut command(
+                "node",
+                [script.as_os_str(), "--check".as_ref()],
+            ))
+        },
+    },
+    Step {
         // The JS and CSS the widget adds over the engine stay under 25 KB gzipped.
         name: "widget size budget",
         work: || {
