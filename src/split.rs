@@ -578,6 +578,23 @@ impl Manifest {
                 }
             }
         }
+        // A fetched piece is known by where it lies: two pieces in one place would leave the
+        // second never loaded, and the page asking for it until its rounds run out.
+        let mut pieces: Vec<Loc> = dict.iter().map(|p| p.loc).collect();
+        pieces.extend(acronyms.iter().map(|b| b.1));
+        pieces.extend(families.iter().map(|f| f.1));
+        pieces.extend(prefixes.iter().map(|p| p.1));
+        if let RecordLocator::Pages { pages, .. } = &locator {
+            pieces.extend(pages);
+        }
+        crate::sorting::sort(&mut pieces);
+        if let Some(twice) = pieces.windows(2).find(|w| w[0] == w[1]) {
+            let Loc { file, start, end } = twice[0];
+            return Err(bad(format!(
+                "two pieces at bytes {start}..{end} of {}",
+                files[file as usize].0
+            )));
+        }
         Ok(Manifest {
             terms,
             files,
@@ -2152,6 +2169,15 @@ mod tests {
         assert_eq!(
             Manifest::decode(&bytes, 8, format::FORMAT_VERSION).unwrap(),
             manifest
+        );
+        // Two pieces in one place (an acronym bucket where a word family piece lies) are refused.
+        let mut twice = manifest.clone();
+        twice.acronyms[0].1 = twice.families[0].1;
+        let err = Manifest::decode(&twice.encode(), 8, format::FORMAT_VERSION).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("two pieces at bytes 100..120 of {}", name(1))),
+            "{err}"
         );
         // A piece of PREFIXES past the end of its file is refused, naming it.
         let mut long = manifest.clone();
