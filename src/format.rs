@@ -601,6 +601,27 @@ pub(crate) fn split_term_value(value: u64) -> (usize, u32) {
     )
 }
 
+/// Every term of `terms` (the TERMS fst of a file whose POSTINGS section is `postings_len`
+/// bytes), in term order, with its fst value and where its postings start and end: postings are
+/// written in term order, so a term's end is where the next begins, the last's the section's.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn term_postings<D: AsRef<[u8]>>(
+    terms: &fst::Map<D>,
+    postings_len: usize,
+) -> Vec<(Vec<u8>, u64, usize, usize)> {
+    use fst::{IntoStreamer, Streamer};
+    let mut all: Vec<(Vec<u8>, u64, usize, usize)> = Vec::with_capacity(terms.len());
+    let mut stream = terms.into_stream();
+    while let Some((term, value)) = stream.next() {
+        let (offset, _) = split_term_value(value);
+        if let Some(last) = all.last_mut() {
+            last.3 = offset;
+        }
+        all.push((term.to_vec(), value, offset, postings_len));
+    }
+    all
+}
+
 // ---------------------------------------------------------------------------------------------
 // POSTINGS: per term, `varint docs_len | docs stream | positions stream`.
 //
@@ -1161,6 +1182,37 @@ pub(crate) fn read_acronyms(bytes: &[u8]) -> Result<Vec<crate::acronyms::Definit
     Ok(pairs)
 }
 
+/// Writes `text` front-coded against `previous`, the one listed before it: `varint shared |
+/// str rest`, where `shared` is the bytes they share at their start (cut back to a character
+/// boundary) and `rest` the rest of `text`.
+pub(crate) fn put_front_coded(out: &mut Vec<u8>, text: &str, previous: Option<&str>) {
+    let previous = previous.unwrap_or("");
+    let mut shared = previous
+        .bytes()
+        .zip(text.bytes())
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !text.is_char_boundary(shared) {
+        shared -= 1;
+    }
+    put_varint(out, shared as u64);
+    put_str(out, &text[shared..]);
+}
+
+/// Reads what [`put_front_coded`] wrote; `None` when `shared` is not a character boundary of
+/// `previous`.
+pub(crate) fn read_front_coded(
+    c: &mut Cursor<'_>,
+    previous: Option<&str>,
+) -> Result<Option<String>, Error> {
+    let shared = usize::try_from(c.varint()?).unwrap_or(usize::MAX);
+    let rest = c.str()?;
+    Ok(previous
+        .unwrap_or("")
+        .get(..shared)
+        .map(|head| format!("{head}{rest}")))
+}
+
 // STEMS: `varint count | count × family`, families sorted by their first term;
 //   family = varint n (≥ 2) | str first term | (n − 1) × (varint shared | str rest)
 // each later term written as the number of leading bytes it shares with the one before and the
@@ -1174,16 +1226,7 @@ pub(crate) fn write_families(families: &[Vec<String>]) -> Vec<u8> {
         let mut previous = "";
         for (i, term) in family.iter().enumerate() {
             if i > 0 {
-                let mut shared = previous
-                    .bytes()
-                    .zip(term.bytes())
-                    .take_while(|(a, b)| a == b)
-                    .count();
-                while !term.is_char_boundary(shared) {
-                    shared -= 1;
-                }
-                put_varint(&mut out, shared as u64);
-                put_str(&mut out, &term[shared..]);
+                put_front_coded(&mut out, term, Some(previous));
             } else {
                 put_str(&mut out, term);
             }

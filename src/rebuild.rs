@@ -232,20 +232,11 @@ impl PreviousIndex<'_> {
         let map = fst::Map::new(self.section(Section::Terms))
             .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
         let postings = self.section(Section::Postings);
-        let mut jobs: Vec<(Vec<u8>, u64, usize)> = Vec::with_capacity(map.len());
-        let mut stream = fst::IntoStreamer::into_stream(&map);
-        while let Some((term, value)) = fst::Streamer::next(&mut stream) {
-            // Postings are written in term order: a term's end is where the next begins.
-            let (offset, _) = split_term_value(value);
-            if let Some(last) = jobs.last_mut() {
-                last.2 = offset;
-            }
-            jobs.push((term.to_vec(), value, postings.len()));
-        }
-        let terms = crate::parallel::map(jobs, |(term, value, end)| {
+        let jobs = format::term_postings(&map, postings.len());
+        let terms = crate::parallel::map(jobs, |(term, value, offset, end)| {
             let term = String::from_utf8(term)
                 .map_err(|_| Error::corrupt("TERMS", "a term is not UTF-8"))?;
-            let (offset, df) = split_term_value(value);
+            let (_, df) = split_term_value(value);
             let bytes = postings
                 .get(offset..end)
                 .ok_or_else(|| Error::corrupt("POSTINGS", format!("term {term:?}")))?;

@@ -28,8 +28,8 @@ use fst::Streamer;
 use serde::Serialize;
 
 #[cfg(not(target_arch = "wasm32"))]
-use crate::format::{self, put_str, put_varint, DocRecord};
-use crate::format::{split_term_value, Cursor, DocData, Layout, Meta, Section};
+use crate::format::{self, put_front_coded, put_str, put_varint, DocRecord};
+use crate::format::{read_front_coded, split_term_value, Cursor, DocData, Layout, Meta, Section};
 use crate::Error;
 
 /// Part files are named `pressroom-<16 hex digits of their content hash>.bin`.
@@ -657,35 +657,6 @@ fn read_loc(c: &mut Cursor<'_>) -> Result<Loc, Error> {
     })
 }
 
-/// Writes `text` front-coded against `previous`, the one listed before it: `varint shared |
-/// str rest`, where `shared` is the bytes they share at their start (cut back to a character
-/// boundary) and `rest` the rest of `text`.
-#[cfg(not(target_arch = "wasm32"))]
-fn put_front_coded(out: &mut Vec<u8>, text: &str, previous: Option<&str>) {
-    let previous = previous.unwrap_or("");
-    let mut shared = previous
-        .bytes()
-        .zip(text.bytes())
-        .take_while(|(x, y)| x == y)
-        .count();
-    while !text.is_char_boundary(shared) {
-        shared -= 1;
-    }
-    put_varint(out, shared as u64);
-    put_str(out, &text[shared..]);
-}
-
-/// Reads what [`put_front_coded`] wrote; `None` when `shared` is not a character boundary of
-/// `previous`.
-fn read_front_coded(c: &mut Cursor<'_>, previous: Option<&str>) -> Result<Option<String>, Error> {
-    let shared = usize::try_from(c.varint()?).unwrap_or(usize::MAX);
-    let rest = c.str()?;
-    Ok(previous
-        .unwrap_or("")
-        .get(..shared)
-        .map(|head| format!("{head}{rest}")))
-}
-
 /// Whether `name` is a part file name this format writes: no path, nothing to escape in a URL.
 fn is_part_name(name: &str) -> bool {
     name.strip_prefix(PART_PREFIX)
@@ -990,16 +961,7 @@ pub(crate) fn split(
     let families = format::read_families(section(Section::Stems))?;
 
     // Every term with its postings range and the length of their head (the document list).
-    let mut all: Vec<(Vec<u8>, u64, usize, usize)> = Vec::with_capacity(terms.len());
-    let mut stream = terms.stream();
-    while let Some((term, value)) = stream.next() {
-        let (offset, _) = split_term_value(value);
-        all.push((term.to_vec(), value, offset, 0));
-    }
-    for i in 0..all.len() {
-        let end = all.get(i + 1).map_or(postings.len(), |t| t.2);
-        all[i].3 = end;
-    }
+    let all = format::term_postings(&terms, postings.len());
 
     let mut files = Files::default();
     // Dictionary parts: term ranges of about DICT_PART_BYTES, each `varint n | n × varint head
