@@ -59,24 +59,12 @@ const STEPS: &[Step] = &[
     Step {
         // The scripts the builder ships are what esbuild makes of the current sources.
         name: "minified widget scripts",
-        work: || {
-            let script = workspace_root().join("www/minify.mjs");
-            run(&mut command(
-                "node",
-                [script.as_os_str(), "--check".as_ref()],
-            ))
-        },
+        work: || node_check("www/minify.mjs"),
     },
     Step {
         // The JS and CSS the widget adds over the engine stay under 25 KB gzipped.
         name: "widget size budget",
-        work: || {
-            let script = workspace_root().join("bench/widget-size.mjs");
-            run(&mut command(
-                "node",
-                [script.as_os_str(), "--check".as_ref()],
-            ))
-        },
+        work: || node_check("bench/widget-size.mjs"),
     },
     Step {
         name: "demo site build",
@@ -90,6 +78,15 @@ const STEPS: &[Step] = &[
         },
     },
 ];
+
+/// Runs the workspace's Node script `script` with `--check`.
+fn node_check(script: &str) -> anyhow::Result<()> {
+    let script = workspace_root().join(script);
+    run(&mut command(
+        "node",
+        [script.as_os_str(), "--check".as_ref()],
+    ))
+}
 
 /// The engine's browser tests (`tests/*.rs` of the root package) under wasm-pack. `-p pressroom`
 /// keeps cargo from building the other default members for wasm.
