@@ -1017,10 +1017,15 @@ fn marked_words(
     out
 }
 
-/// `word` lower-cased letter by letter (`str::to_lowercase` would add the Unicode tables for a
-/// final sigma to the wasm module; both sides of the comparison use this).
+/// `word` lower-cased letter by letter, with the analyzer's table (`str::to_lowercase` would add
+/// the standard library's tables and those for a final sigma to the wasm module; both sides of
+/// the comparison use this).
 fn lower(word: &str) -> String {
-    word.chars().flat_map(char::to_lowercase).collect()
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        analyze::lower_char(c, &mut out);
+    }
+    out
 }
 
 /// For each of the `marked` words, whether `text` (with its `tokens`) writes it with the same

@@ -6,6 +6,11 @@ use wasm_bindgen::prelude::*;
 use crate::options::{self, Value};
 use crate::{Index, SearchOptions, Searched};
 
+/// Talc instead of the default dlmalloc: the same job in about 3 KB less of gzipped module, and
+/// faster (see talc's WebAssembly benchmarks). Memory grows as the index's parts arrive.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// An index loaded into wasm memory. In JavaScript: `Index.load(bytes)`, `index.search(q, options)`.
 #[wasm_bindgen(js_name = Index)]
 pub struct WasmIndex {

@@ -136,8 +136,46 @@ pub fn fold_char(c: char, out: &mut String) {
             let start = if i == 0 { 0 } else { table[i - 1].1 };
             out.push_str(&FOLD_DATA[usize::from(start)..usize::from(table[i].1)]);
         }
-        Err(_) => out.extend(c.to_lowercase()),
+        Err(_) => lower_char(c, out),
     }
+}
+
+/// Appends the lower case of `c`, as `char::to_lowercase` gives it, from the analyzer's own
+/// table (see `build.rs`): the standard library's would add about 5 KB to the gzipped wasm module.
+pub fn lower_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    let table = lower_table();
+    match table.binary_search_by_key(&u32::from(c), |&(key, _)| key) {
+        Ok(i) => match LOWER_LONG.iter().find(|(long, _)| *long == c) {
+            Some((_, lower)) => out.push_str(lower),
+            // build.rs wrote only code points, so this holds one.
+            None => out.push(char::from_u32(table[i].1).unwrap_or(c)),
+        },
+        Err(_) => out.push(c),
+    }
+}
+
+/// `(code point, its lower case's first character)` for every code point of `LOWER_CODES`,
+/// decoded on first use.
+fn lower_table() -> &'static [(u32, u32)] {
+    static TABLE: OnceLock<Vec<(u32, u32)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut codes = Cursor::new(&LOWER_CODES, "lower-case table");
+        let mut table = Vec::with_capacity(LOWER_CODES.len() / 2);
+        let mut key = 0u32;
+        while codes.remaining() > 0 {
+            // build.rs writes whole entries of code points, so these reads cannot fail and the
+            // sums stay in range.
+            key += codes.varint32().expect("a lower-case table gap");
+            let zigzag = codes.varint32().expect("a lower-case table distance");
+            let delta = (zigzag >> 1) as i64 ^ -((zigzag & 1) as i64);
+            table.push((key, (i64::from(key) + delta) as u32));
+        }
+        table
+    })
 }
 
 /// `(code point, where its folded text ends in FOLD_DATA)` for every code point of
@@ -183,6 +221,20 @@ mod tests {
             let mut folded = String::new();
             fold_char(c, &mut folded);
             assert_eq!(folded, rules::reference_fold(c), "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn the_lower_case_table_matches_the_standard_library_for_every_code_point() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut lower = String::new();
+            lower_char(c, &mut lower);
+            assert_eq!(
+                lower,
+                c.to_lowercase().collect::<String>(),
+                "U+{:04X}",
+                u32::from(c)
+            );
         }
     }
 
