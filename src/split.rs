@@ -48,16 +48,17 @@ const MAX_PART_FILE_BYTES: usize = 24 << 20;
 /// manifest lists three times as many parts, which version 9's compact table keeps cheap.
 #[cfg(not(target_arch = "wasm32"))]
 const DICT_PART_BYTES: usize = 4 << 10;
-/// Releases per page of record lengths: a page is about 90 bytes gzipped for press releases,
+/// Releases per page of record lengths: a page is about 280 bytes gzipped for press releases,
 /// and a session that has loaded it locates those releases' records without asking again.
 /// A query's ten hits lie on about ten pages: with 1,024 releases to a page (version 6) the
-/// first query on 22,181 releases fetched 20 KB of pages, with 128 (versions 7 to 10's
-/// builders) 2.8 KB, with 32 0.9 KB. The manifest's table lists four times as many pages as at
-/// 128, at about a byte each once gzipped (it lists each page by its length, mostly one byte):
-/// the entry file did not grow at 22,181 or at 100,000 releases.
+/// first query on 22,181 releases fetched 20 KB of pages, with 128 it fetches 4 KB (the
+/// manifest's table of pages grows by 0.8 KB). 32 to a page fetched 0.9 KB instead of 2.8 KB,
+/// but slowed typing: a keystroke's new hits then often lie on pages not yet loaded, which costs
+/// a round (and a search) more; the median keystroke on 22,181 releases took 30 ms instead of
+/// 24 (2026-12-01, same machine, same run).
 #[cfg(not(target_arch = "wasm32"))]
-const RECORD_PAGE: usize = 32;
-/// A split index whose pages of record lengths take at most this many bytes (about 2,900
+const RECORD_PAGE: usize = 128;
+/// A split index whose pages of record lengths take at most this many bytes (about 3,700
 /// releases) fetches them all with the first pieces of its first query.
 const PREFETCHED_PAGE_BYTES: u64 = 8 << 10;
 /// Uncompressed bytes of PREFIXES per piece (version 9): about 1 KB gzipped, the completions of

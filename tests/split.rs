@@ -612,8 +612,8 @@ fn a_page_of_record_lengths_is_fetched_once_and_checked() {
         .iter()
         .filter(|r| add(r, vec![0]).is_some_and(|e| e.contains("record lengths")))
         .collect();
-    // 32 releases to a page (the builder's RECORD_PAGE).
-    assert_eq!(pages.len(), index.len().div_ceil(32), "{gzip:?}");
+    // 128 releases to a page.
+    assert_eq!(pages.len(), index.len().div_ceil(128), "{gzip:?}");
     // The fixture's pages are small together: they come with the dictionary, not a round later.
     for page in &pages {
         assert!(first_round.contains(page), "{first_round:?}");
