@@ -109,7 +109,8 @@ mod engine {
             .to_path_buf();
         let out_dir = PathBuf::from(var("OUT_DIR")?);
 
-        for path in ["src", "Cargo.toml", "Cargo.lock"] {
+        // The root package's build.rs generates the analyzer's tables the engine embeds.
+        for path in ["src", "build.rs", "Cargo.toml", "Cargo.lock"] {
             rerun_if_changed(&workspace.join(path));
         }
         for file in WWW_FILES {
@@ -138,13 +139,18 @@ mod engine {
     /// source is generated, so it is first copied to `<target>/wasm-assets/pressroom_engine.js`,
     /// where `www/minify.mjs` reads it, and `www/dist/pressroom_engine.js` replaces it when its
     /// first line names that source's hash. The glue a first search downloads takes 2.6 KB
-    /// gzipped instead of 4.2 KB.
+    /// gzipped instead of 4.2 KB. The glue changes with the engine's exports and imports and with
+    /// the versions of wasm-bindgen, js-sys and web-sys (its import names hash them); until
+    /// `www/dist` is updated the readable glue ships, with a warning, and a unit test fails.
     fn ship_glue(workspace: &Path, out_dir: &Path, assets: &Path) -> Result<(), String> {
         let name = format!("{OUT_NAME}.js");
         let generated_path = assets.join(&name);
         let generated = fs::read(&generated_path)
             .map_err(|e| format!("cannot read {}: {e}", generated_path.display()))?;
-        let copy = nested_target_dir(out_dir).join(&name);
+        let copies = glue_copy_dir(out_dir)?;
+        fs::create_dir_all(&copies)
+            .map_err(|e| format!("cannot create {}: {e}", copies.display()))?;
+        let copy = copies.join(&name);
         fs::write(&copy, &generated)
             .map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
         let minified_path = workspace.join("www/dist").join(&name);
@@ -251,6 +257,28 @@ mod engine {
 
     /// The target directory of the nested build: `wasm-assets` beside the outer build's
     /// profile folders, so debug, release and clippy builds share one wasm build.
+    /// `<target>/wasm-assets`, where [`ship_glue`] leaves the generated glue for
+    /// `www/minify.mjs`, which finds `<target>` with `cargo metadata`. OUT_DIR is
+    /// `<target>/[<triple>/]<profile>/build/<pkg>-<hash>/out`, with the triple (cargo's `TARGET`)
+    /// when the build named one; the search for CACHEDIR.TAG in [`nested_target_dir`] would stop
+    /// at `<target>/<triple>`, which has one too.
+    fn glue_copy_dir(out_dir: &Path) -> Result<PathBuf, String> {
+        let target = var("TARGET")?;
+        let mut profile_parent = out_dir.ancestors().nth(4).ok_or_else(|| {
+            format!(
+                "OUT_DIR {} is not inside a target directory",
+                out_dir.display()
+            )
+        })?;
+        if profile_parent
+            .file_name()
+            .is_some_and(|name| *name == *target)
+        {
+            profile_parent = profile_parent.parent().unwrap_or(profile_parent);
+        }
+        Ok(profile_parent.join("wasm-assets"))
+    }
+
     fn nested_target_dir(out_dir: &Path) -> PathBuf {
         // Cargo marks the root of every target directory with CACHEDIR.TAG; OUT_DIR is
         // `<target>/[<triple>/]<profile>/build/<pkg>-<hash>/out`.

@@ -137,6 +137,24 @@ mod tests {
     }
 
     #[test]
+    fn the_glue_ships_minified_from_this_builds_glue() {
+        let shipped = ASSETS
+            .iter()
+            .find(|a| a.name == "pressroom_engine.js")
+            .unwrap()
+            .bytes;
+        let minified =
+            fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/dist/pressroom_engine.js"))
+                .unwrap_or_default();
+        // build.rs embeds www/dist's copy only when its header names this build's glue.
+        assert!(
+            shipped == minified,
+            "www/dist/pressroom_engine.js is not minified from the glue wasm-bindgen generated \
+             for this build: run `node www/minify.mjs` and commit it"
+        );
+    }
+
+    #[test]
     fn the_gzipped_engine_inflates_to_the_engine() {
         use std::io::Read as _;
         let bytes = |name: &str| ASSETS.iter().find(|a| a.name == name).unwrap().bytes;

@@ -142,7 +142,7 @@ pub fn fold_char(c: char, out: &mut String) {
 
 /// Appends the lower case of `c`, as `char::to_lowercase` gives it, from the analyzer's own
 /// table (see `build.rs`): the standard library's would add about 5 KB to the gzipped wasm module.
-pub fn lower_char(c: char, out: &mut String) {
+pub(crate) fn lower_char(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
         return;
