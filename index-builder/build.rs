@@ -153,30 +153,9 @@ mod engine {
         let copy = copies.join(&name);
         fs::write(&copy, &generated)
             .map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
-        let minified_path = workspace.join("www/dist").join(&name);
-        rerun_if_changed(&minified_path);
-        let header = format!(
-            "// pressroom {name} minified from wasm-bindgen's output fnv1a:{:08x} by www/minify.mjs\n",
-            fnv1a(&generated)
-        );
-        match fs::read(&minified_path) {
-            Ok(minified) if minified.starts_with(header.as_bytes()) => {
-                fs::write(&generated_path, minified)
-                    .map_err(|e| format!("cannot write {}: {e}", generated_path.display()))
-            }
-            found => {
-                let why = if found.is_ok() {
-                    "was not minified from this build's glue"
-                } else {
-                    "is missing"
-                };
-                println!(
-                    "cargo:warning=www/dist/{name} {why}: embedding wasm-bindgen's glue as it is \
-                     (run `node www/minify.mjs` after this build to ship it minified)"
-                );
-                Ok(())
-            }
-        }
+        let shipped = minified_or_source(workspace, &name, generated, "wasm-bindgen's output");
+        fs::write(&generated_path, shipped)
+            .map_err(|e| format!("cannot write {}: {e}", generated_path.display()))
     }
 
     /// Writes each of [`SCRIPTS`] into `assets`: `www/dist/<name>` when `www/minify.mjs` made it
@@ -188,34 +167,41 @@ mod engine {
             .map_err(|e| format!("cannot create {}: {e}", assets.display()))?;
         for name in SCRIPTS {
             let source_path = workspace.join("www").join(name);
-            let minified_path = workspace.join("www/dist").join(name);
-            rerun_if_changed(&minified_path);
             let source = fs::read(&source_path)
                 .map_err(|e| format!("cannot read {}: {e}", source_path.display()))?;
-            let header = format!(
-                "// pressroom {name} minified from www/{name} fnv1a:{:08x} by www/minify.mjs\n",
-                fnv1a(&source)
-            );
-            let shipped = match fs::read(&minified_path) {
-                Ok(minified) if minified.starts_with(header.as_bytes()) => minified,
-                found => {
-                    let why = if found.is_ok() {
-                        "was not minified from the current source"
-                    } else {
-                        "is missing"
-                    };
-                    println!(
-                        "cargo:warning=www/dist/{name} {why}: embedding www/{name} as it is \
-                         (run `node www/minify.mjs` to ship it minified)"
-                    );
-                    source
-                }
-            };
+            let shipped = minified_or_source(workspace, name, source, &format!("www/{name}"));
             let target = assets.join(name);
             fs::write(&target, shipped)
                 .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
         }
         Ok(())
+    }
+
+    /// What to ship for the script `name` made from `source`: `www/dist/<name>` when
+    /// `www/minify.mjs` minified it from these very bytes (its first line names `from` and their
+    /// hash), else `source` itself, with a cargo warning to run the minifier.
+    fn minified_or_source(workspace: &Path, name: &str, source: Vec<u8>, from: &str) -> Vec<u8> {
+        let minified_path = workspace.join("www/dist").join(name);
+        rerun_if_changed(&minified_path);
+        let header = format!(
+            "// pressroom {name} minified from {from} fnv1a:{:08x} by www/minify.mjs\n",
+            fnv1a(&source)
+        );
+        match fs::read(&minified_path) {
+            Ok(minified) if minified.starts_with(header.as_bytes()) => minified,
+            found => {
+                let why = if found.is_ok() {
+                    format!("was not minified from {from} as it is now")
+                } else {
+                    "is missing".to_owned()
+                };
+                println!(
+                    "cargo:warning=www/dist/{name} {why}: embedding {from} as it is (run \
+                     `node www/minify.mjs`, after this build, to ship it minified)"
+                );
+                source
+            }
+        }
     }
 
     /// FNV-1a, 32 bits: the hash `www/minify.mjs` writes into a minified script's first line.
@@ -255,8 +241,6 @@ mod engine {
         }
     }
 
-    /// The target directory of the nested build: `wasm-assets` beside the outer build's
-    /// profile folders, so debug, release and clippy builds share one wasm build.
     /// `<target>/wasm-assets`, where [`ship_glue`] leaves the generated glue for
     /// `www/minify.mjs`, which finds `<target>` with `cargo metadata`. OUT_DIR is
     /// `<target>/[<triple>/]<profile>/build/<pkg>-<hash>/out`, with the triple (cargo's `TARGET`)
@@ -279,6 +263,8 @@ mod engine {
         Ok(profile_parent.join("wasm-assets"))
     }
 
+    /// The target directory of the nested build: `wasm-assets` beside the outer build's
+    /// profile folders, so debug, release and clippy builds share one wasm build.
     fn nested_target_dir(out_dir: &Path) -> PathBuf {
         // Cargo marks the root of every target directory with CACHEDIR.TAG; OUT_DIR is
         // `<target>/[<triple>/]<profile>/build/<pkg>-<hash>/out`.

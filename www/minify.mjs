@@ -65,7 +65,7 @@ function fnv1a(bytes) {
   return hash.toString(16).padStart(8, '0');
 }
 
-let stale = [];
+const stale = [];
 const missing = [];
 for (const [name, sourcePath, from] of FILES) {
   let source;

@@ -337,8 +337,9 @@ pub struct NextState {
     /// The index in input order, uncompressed, as the writer gave it (the builder writes it
     /// with its releases numbered by date).
     pub index: Vec<u8>,
-    /// Each release's record hash, in the id order of `index` (input order), with its compressed bytes when they were
-    /// compressed by this build (the others are the previous build's). Empty for a single file.
+    /// Each release's record hash, in the id order of `index` (input order), with its
+    /// compressed bytes when they were compressed by this build (the others are the previous
+    /// build's). Empty for a single file.
     pub records: Vec<(u128, Option<Vec<u8>>)>,
 }
 
