@@ -61,7 +61,8 @@ window.benchReady = true;
 export const launch = () => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
 /** Whether a fetched path is code (JS or wasm) rather than index data. */
-export const isCode = (p) => /\.(m?js|wasm|wasm\.gz)$/.test(p) || /\/wasm\.[^/]*\.pagefind$/.test(p);
+// The engine's extended folding table is part of the engine, as Pagefind's per-language wasm is.
+export const isCode = (p) => /\.(m?js|wasm|wasm\.gz)$/.test(p) || /\/pressroom_engine_fold_[0-9a-f]+\.bin$/.test(p) || /\/wasm\.[^/]*\.pagefind$/.test(p);
 
 async function freshPage(browser, server, errors) {
   const context = await browser.newContext();

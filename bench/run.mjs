@@ -125,7 +125,7 @@ const isGzip = (buf) => buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 // ---------------------------------------------------------------------------------------------
 // Output folders: which files are the index and which are code.
 
-const PRESSROOM_ASSET = /^(pressroom\.js|pressroom\.css|pressroom_engine\.js|pressroom_engine_bg\.wasm(\.gz)?|pressroom_engine\.d\.ts|pressroom\.d\.ts|pressroom-[^/]*\.js)$/;
+const PRESSROOM_ASSET = /^(pressroom\.js|pressroom\.css|pressroom_engine\.js|pressroom_engine_bg\.wasm(\.gz)?|pressroom_engine_fold_[0-9a-f]+\.bin|pressroom_engine\.d\.ts|pressroom\.d\.ts|pressroom-[^/]*\.js)$/;
 
 /** Sizes of one output folder. `kind(relPath)` says 'index', 'code' (JS/wasm), or 'other'. */
 function folderStats(dir, kind) {
@@ -160,7 +160,8 @@ function codeSize(dir, files) {
 }
 
 const pressroomKind = (f) => {
-  if (!f.includes('/') && PRESSROOM_ASSET.test(f)) return /\.(js|wasm|wasm\.gz)$/.test(f) ? 'code' : 'other';
+  // The engine's extended folding table (fetched when a search meets a character it folds) counts as code.
+  if (!f.includes('/') && PRESSROOM_ASSET.test(f)) return /\.(js|wasm|wasm\.gz)$|^pressroom_engine_fold_/.test(f) ? 'code' : 'other';
   return 'index';
 };
 const pagefindKind = (f) => {

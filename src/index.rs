@@ -180,6 +180,14 @@ impl Index {
         bytes: Vec<u8>,
         gzip: bool,
     ) -> Result<(), Error> {
+        if file == crate::analyze::EXTENDED_FOLD_FILE {
+            crate::analyze::load_extended_fold(&bytes)?;
+            // Words folded without the table may have ranked the last query.
+            if let Ok(last) = self.last_ranked.get_mut() {
+                *last = None;
+            }
+            return Ok(());
+        }
         match &mut self.storage {
             Storage::Split(store) => {
                 if store.add(file, start, end, bytes, gzip)? {
@@ -226,9 +234,30 @@ impl Index {
     }
 
     /// Searches, or says which pieces of a split index the query needs first: fetch them, add
-    /// them with [`Index::add_part`] and ask again. A single-file index always answers.
+    /// them with [`Index::add_part`] and ask again. A single-file index answers at once, but in
+    /// WebAssembly either kind may first ask for [`crate::analyze::EXTENDED_FOLD_FILE`], the
+    /// folding of characters outside the common scripts, when the query or a release it shows
+    /// has one.
     pub fn search_or_need(&self, query: &str, options: &SearchOptions) -> Result<Searched, Error> {
-        let results = search::run(self, query, options)?;
+        crate::analyze::take_missed_fold();
+        let results = search::run(self, query, options);
+        if crate::analyze::take_missed_fold() {
+            // What this search did with the words it could not fold is dropped: the pieces it
+            // asked for and its ranking. It runs again once the table is in.
+            if let Storage::Split(store) = &self.storage {
+                store.take_needs();
+            }
+            if let Ok(mut last) = self.last_ranked.lock() {
+                *last = None;
+            }
+            return Ok(Searched::Need(vec![crate::PartRequest {
+                file: crate::analyze::EXTENDED_FOLD_FILE.to_owned(),
+                start: 0,
+                end: crate::analyze::EXTENDED_FOLD_FILE_LEN,
+                gzip: true,
+            }]));
+        }
+        let results = results?;
         match &self.storage {
             Storage::Split(store) if store.has_needs() => Ok(Searched::Need(store.take_needs())),
             _ => Ok(Searched::Done(results)),

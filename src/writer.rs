@@ -177,6 +177,20 @@ impl IndexWriter {
 
     /// Adds a release analyzed beforehand (see [`AnalyzedRelease::new`]); returns its document id.
     pub fn add_analyzed(&mut self, analyzed: AnalyzedRelease) -> Result<u32, Error> {
+        // In WebAssembly, the analysis lower-cased what it could not fold without the extended
+        // table: an index written so would not match the builder's.
+        #[cfg(target_arch = "wasm32")]
+        if crate::analyze::take_missed_fold() {
+            return Err(Error::corrupt(
+                "release",
+                format!(
+                    "{}: its text has characters whose folding is in {}; load it first with \
+                     pressroom::analyze::load_extended_fold",
+                    analyzed.release.url,
+                    crate::analyze::EXTENDED_FOLD_FILE
+                ),
+            ));
+        }
         let doc = self.meta.doc_count;
         if doc >= MAX_DOCS {
             return Err(Error::TooLarge {

@@ -74,6 +74,51 @@ async fn the_deployed_index_inflates_and_finds_the_seed_release() {
     assert_eq!(top(&index, "SCO ").as_deref(), Some(CICA));
 }
 
+/// The extended folding table, gzipped as `pressroom-index build` writes it beside the engine.
+const EXTENDED_FOLD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fold_extended.bin.gz"));
+
+#[wasm_bindgen_test]
+async fn full_width_letters_fetch_their_folding_once_then_match() {
+    use pressroom::analyze::{EXTENDED_FOLD_FILE, EXTENDED_FOLD_FILE_LEN};
+    use pressroom::{PartRequest, Searched};
+    let mut index = golden().await;
+    let options = SearchOptions::default();
+    // What an IME types: full-width letters, whose folding the module does not carry.
+    let query = "ＳＡＲＹＢＡＹ";
+    let request = PartRequest {
+        file: EXTENDED_FOLD_FILE.to_owned(),
+        start: 0,
+        end: EXTENDED_FOLD_FILE_LEN,
+        gzip: true,
+    };
+    match index.search_or_need(query, &options).unwrap() {
+        Searched::Need(need) => assert_eq!(need, [request.clone()]),
+        Searched::Done(results) => panic!("searched without the table: {results:?}"),
+    }
+    let err = index.search(query, &options).unwrap_err().to_string();
+    assert!(err.contains(EXTENDED_FOLD_FILE), "{err}");
+    // Plain words still search without it.
+    assert_eq!(top(&index, "sarybay").as_deref(), Some(CICA));
+    // Bytes that are not this engine's table are refused, naming the file.
+    let err = index
+        .add_part(
+            EXTENDED_FOLD_FILE,
+            0,
+            request.end,
+            b"not a table".to_vec(),
+            true,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(EXTENDED_FOLD_FILE), "{err}");
+    let raw = js_sys::Uint8Array::new(&gunzip(EXTENDED_FOLD).await).to_vec();
+    index
+        .add_part(EXTENDED_FOLD_FILE, 0, request.end, raw, true)
+        .unwrap();
+    assert_eq!(top(&index, query).as_deref(), Some(CICA));
+    assert_eq!(top(&index, "ｓａｒｙｂáｙ").as_deref(), Some(CICA));
+}
+
 #[wasm_bindgen_test]
 async fn a_damaged_download_is_an_error_not_a_trap() {
     let mut raw = js_sys::Uint8Array::new(&gunzip(GOLDEN).await).to_vec();

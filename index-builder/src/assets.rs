@@ -4,7 +4,9 @@
 //! hand-written widget from `www/` (with the engine layer `pressroom-core.js`; the scripts as
 //! `www/minify.mjs` minified them into `www/dist/`, which `build.rs` copies); the
 //! `pressroom_engine*` files are the search engine compiled to WebAssembly and bound to
-//! JavaScript by `build.rs`. Embedding them makes the installed binary self-contained.
+//! JavaScript by `build.rs`, with `pressroom_engine_fold_<hash>.bin`, the folding of characters
+//! outside the common scripts that the engine fetches when it meets one. Embedding them makes
+//! the installed binary self-contained.
 //!
 //! This module exists only with the `assets` feature (on by default), because without it
 //! `build.rs` does not build the engine.
@@ -53,6 +55,12 @@ const ASSETS: &[Asset] = &[
     generated!("pressroom_engine_bg.wasm"),
     generated!("pressroom_engine_bg.wasm.gz"),
     generated!("pressroom_engine.d.ts"),
+    // The folding of characters outside the common scripts, which the engine fetches the first
+    // time a search meets one (see `pressroom::analyze::fold_char`).
+    Asset {
+        name: pressroom::analyze::EXTENDED_FOLD_FILE,
+        bytes: pressroom::analyze::EXTENDED_FOLD_GZIP,
+    },
 ];
 
 const NAMES: [&str; ASSETS.len()] = {
@@ -78,6 +86,7 @@ pub const ASSET_NAMES: &[&str] = &NAMES;
 /// ```
 pub fn write_assets(out: &Path) -> anyhow::Result<Vec<PathBuf>> {
     fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    remove_other_fold_tables(out)?;
     ASSETS
         .iter()
         .map(|asset| {
@@ -86,6 +95,24 @@ pub fn write_assets(out: &Path) -> anyhow::Result<Vec<PathBuf>> {
             Ok(path)
         })
         .collect()
+}
+
+/// Removes the extended folding tables of other engine versions from `out`: each is named by
+/// its contents, so an upgrade would otherwise leave the old one behind.
+fn remove_other_fold_tables(out: &Path) -> anyhow::Result<()> {
+    let entries = fs::read_dir(out).with_context(|| format!("listing {}", out.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with("pressroom_engine_fold_")
+            && name.ends_with(".bin")
+            && name != pressroom::analyze::EXTENDED_FOLD_FILE
+        {
+            fs::remove_file(entry.path())
+                .with_context(|| format!("removing {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -173,6 +200,34 @@ mod tests {
             gzip.len(),
             wasm.len()
         );
+    }
+
+    #[test]
+    fn the_engine_asks_for_the_fold_table_that_ships_beside_it() {
+        let wasm = ASSETS
+            .iter()
+            .find(|a| a.name == "pressroom_engine_bg.wasm")
+            .unwrap()
+            .bytes;
+        let name = pressroom::analyze::EXTENDED_FOLD_FILE.as_bytes();
+        assert!(
+            wasm.windows(name.len()).any(|w| w == name),
+            "the module does not name {}",
+            pressroom::analyze::EXTENDED_FOLD_FILE
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir
+            .path()
+            .join("pressroom_engine_fold_0123456789abcdef.bin");
+        fs::write(&old, b"an older engine's table").unwrap();
+        fs::write(dir.path().join("pressroom-0123456789abcdef.bin"), b"a part").unwrap();
+        write_assets(dir.path()).unwrap();
+        assert!(!old.exists(), "the older table is left behind");
+        assert!(dir.path().join("pressroom-0123456789abcdef.bin").exists());
+        assert!(dir
+            .path()
+            .join(pressroom::analyze::EXTENDED_FOLD_FILE)
+            .exists());
     }
 
     #[test]

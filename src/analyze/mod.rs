@@ -122,21 +122,145 @@ pub fn fold(word: &str) -> String {
 
 include!(concat!(env!("OUT_DIR"), "/fold_table.rs"));
 
+/// The extended folding table as the builder writes it next to the engine (gzip), named
+/// [`EXTENDED_FOLD_FILE`]. Native builds carry it; the wasm module does not (see
+/// [`load_extended_fold`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub const EXTENDED_FOLD_GZIP: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/fold_extended.bin.gz"));
+
 /// Appends the folded form of `c`: `NFC(lowercase(NFKD(c) without accents and invisibles))`, with
 /// `ß` → `ss`, `ø` → `o` and the like. The definition is `fold_rules.rs`; `build.rs` compiles it
 /// into a table of the characters where it differs from lower-casing.
+///
+/// The wasm module carries that table only for [`CORE_FOLD_RANGES`]. Folding any other
+/// character before [`load_extended_fold`] lower-cases it and notes the miss, which
+/// [`take_missed_fold`] reports: a search then asks for [`EXTENDED_FOLD_FILE`] and runs again.
 pub fn fold_char(c: char, out: &mut String) {
+    fold_char_with(c, out, extended_fold_table());
+}
+
+/// [`fold_char`] with the extended table `extended`, or without it (`None`).
+fn fold_char_with(c: char, out: &mut String, extended: Option<&FoldTable>) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
         return;
     }
-    let table = fold_table();
-    match table.binary_search_by_key(&u32::from(c), |&(key, _)| key) {
-        Ok(i) => {
-            let start = if i == 0 { 0 } else { table[i - 1].1 };
-            out.push_str(&FOLD_DATA[usize::from(start)..usize::from(table[i].1)]);
+    let code = u32::from(c);
+    let folded = if CORE_FOLD_RANGES
+        .iter()
+        .any(|&(start, end)| (start..end).contains(&code))
+    {
+        core_fold_table().get(code)
+    } else if let Some(table) = extended {
+        table.get(code)
+    } else {
+        MISSED_FOLD.with(|missed| missed.set(true));
+        None
+    };
+    match folded {
+        Some(text) => out.push_str(text),
+        None => lower_char(c, out),
+    }
+}
+
+/// Whether a character was folded without the extended table (lower-cased instead) since the
+/// last call: the work that did it must be redone once [`load_extended_fold`] has the table.
+/// Always `false` natively, where the table is built in.
+pub(crate) fn take_missed_fold() -> bool {
+    MISSED_FOLD.with(|missed| missed.replace(false))
+}
+
+thread_local! {
+    /// Per thread, so that one thread's search never takes another's miss.
+    static MISSED_FOLD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Loads the extended folding table from the inflated bytes of [`EXTENDED_FOLD_FILE`] (the
+/// page's `Index.addPart` does it when a search asks for the file). An error names the file when
+/// the bytes are not the table this engine was built with. Natively, where the table is built
+/// in, it only checks them.
+pub fn load_extended_fold(raw: &[u8]) -> Result<(), crate::Error> {
+    let table = FoldTable::extended(raw)?;
+    let _ = EXTENDED_FOLD.set(table);
+    Ok(())
+}
+
+static EXTENDED_FOLD: OnceLock<FoldTable> = OnceLock::new();
+
+fn extended_fold_table() -> Option<&'static FoldTable> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let raw = include_bytes!(concat!(env!("OUT_DIR"), "/fold_extended.bin"));
+        // build.rs wrote these bytes for this very check to pass.
+        Some(EXTENDED_FOLD.get_or_init(|| FoldTable::extended(raw).expect("build.rs's table")))
+    }
+    #[cfg(target_arch = "wasm32")]
+    EXTENDED_FOLD.get()
+}
+
+fn core_fold_table() -> &'static FoldTable {
+    static TABLE: OnceLock<FoldTable> = OnceLock::new();
+    // build.rs writes whole entries of code points with their texts' lengths.
+    TABLE
+        .get_or_init(|| FoldTable::decode(&FOLD_CODES, FOLD_DATA.into()).expect("build.rs's table"))
+}
+
+/// A folding table decoded: `(code point, where its folded text ends in data)`, in increasing
+/// order of code points, and the texts back to back.
+struct FoldTable {
+    ends: Vec<(u32, u16)>,
+    data: String,
+}
+
+impl FoldTable {
+    /// Decodes `build.rs`'s codes: per code point, its distance from the previous one (LEB128)
+    /// and the length of its folded text (a byte).
+    fn decode(codes: &[u8], data: String) -> Result<FoldTable, crate::Error> {
+        let bad = || crate::Error::corrupt("fold table", "its texts end before its codes");
+        let mut cursor = Cursor::new(codes, "fold table");
+        let mut ends = Vec::with_capacity(codes.len() / 2);
+        let (mut key, mut end) = (0u32, 0u16);
+        while cursor.remaining() > 0 {
+            key = key.checked_add(cursor.varint32()?).ok_or_else(bad)?;
+            end = end
+                .checked_add(u16::from(cursor.take(1)?[0]))
+                .ok_or_else(bad)?;
+            if !data.is_char_boundary(usize::from(end)) {
+                return Err(bad());
+            }
+            ends.push((key, end));
         }
-        Err(_) => lower_char(c, out),
+        Ok(FoldTable { ends, data })
+    }
+
+    /// Reads [`EXTENDED_FOLD_FILE`], inflated: `u32 LE length of the codes | codes | texts`.
+    fn extended(raw: &[u8]) -> Result<FoldTable, crate::Error> {
+        let hash = raw.iter().fold(0xCBF2_9CE4_8422_2325u64, |hash, &byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3)
+        });
+        if hash != EXTENDED_FOLD_HASH {
+            return Err(crate::Error::corrupt(
+                "fold table",
+                format!("{EXTENDED_FOLD_FILE} is not the table this engine was built with"),
+            ));
+        }
+        let mut cursor = Cursor::new(raw, "fold table");
+        let codes = cursor.u32()? as usize;
+        let codes = cursor.take(codes)?;
+        let data = String::from_utf8(cursor.take(cursor.remaining())?.to_vec())
+            .map_err(|_| crate::Error::corrupt("fold table", "its texts are not UTF-8"))?;
+        FoldTable::decode(codes, data)
+    }
+
+    /// The folded text of code point `code`, when it differs from the lower case.
+    fn get(&self, code: u32) -> Option<&str> {
+        let i = self
+            .ends
+            .binary_search_by_key(&code, |&(key, _)| key)
+            .ok()?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1].1 };
+        Some(&self.data[usize::from(start)..usize::from(self.ends[i].1)])
     }
 }
 
@@ -178,24 +302,6 @@ fn lower_table() -> &'static [(u32, u32)] {
     })
 }
 
-/// `(code point, where its folded text ends in FOLD_DATA)` for every code point of
-/// `FOLD_CODES`, decoded on first use.
-fn fold_table() -> &'static [(u32, u16)] {
-    static TABLE: OnceLock<Vec<(u32, u16)>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut codes = Cursor::new(&FOLD_CODES, "fold table");
-        let mut table = Vec::with_capacity(FOLD_CODES.len() / 2);
-        let (mut key, mut end) = (0u32, 0u16);
-        while codes.remaining() > 0 {
-            // build.rs writes whole entries, so these reads cannot fail.
-            key += codes.varint32().expect("a fold table gap");
-            end += u16::from(codes.take(1).expect("a fold table length")[0]);
-            table.push((key, end));
-        }
-        table
-    })
-}
-
 fn truncate_to_boundary(term: &mut String, max: usize) {
     if term.len() > max {
         let mut cut = max;
@@ -222,6 +328,95 @@ mod tests {
             fold_char(c, &mut folded);
             assert_eq!(folded, rules::reference_fold(c), "U+{:04X}", u32::from(c));
         }
+    }
+
+    // Natively, where the table is built in.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn the_extended_fold_file_is_the_table_the_engine_folds_with() {
+        use std::io::Read;
+        assert_eq!(EXTENDED_FOLD_GZIP.len() as u64, EXTENDED_FOLD_FILE_LEN);
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(EXTENDED_FOLD_GZIP)
+            .read_to_end(&mut raw)
+            .unwrap();
+        let hash = raw.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+        });
+        assert_eq!(
+            EXTENDED_FOLD_FILE,
+            format!("pressroom_engine_fold_{hash:016x}.bin")
+        );
+        load_extended_fold(&raw).unwrap();
+        let table = FoldTable::extended(&raw).unwrap();
+        // Between them, the two tables hold every folding that differs from lower-casing, each
+        // in its own ranges.
+        let core = core_fold_table();
+        let in_core = |code: u32| {
+            CORE_FOLD_RANGES
+                .iter()
+                .any(|&(a, b)| (a..b).contains(&code))
+        };
+        assert!(core.ends.iter().all(|&(code, _)| in_core(code)));
+        assert!(table.ends.iter().all(|&(code, _)| !in_core(code)));
+        assert!(table.ends.len() > 3_000, "{}", table.ends.len());
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut folded = String::new();
+            fold_char_with(c, &mut folded, Some(&table));
+            assert_eq!(folded, rules::reference_fold(c), "U+{:04X}", u32::from(c));
+        }
+    }
+
+    // Natively, where the table is built in.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_damaged_extended_fold_table_is_an_error_that_names_its_file() {
+        use std::io::Read;
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(EXTENDED_FOLD_GZIP)
+            .read_to_end(&mut raw)
+            .unwrap();
+        raw[100] ^= 1;
+        let err = load_extended_fold(&raw).unwrap_err().to_string();
+        assert!(err.contains(EXTENDED_FOLD_FILE), "{err}");
+        assert!(load_extended_fold(b"").is_err());
+    }
+
+    // Natively, where the table is built in.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn without_the_extended_table_only_other_characters_are_missed_and_lower_cased() {
+        take_missed_fold();
+        let fold = |text: &str| {
+            let mut out = String::new();
+            for c in text.chars() {
+                fold_char_with(c, &mut out, None);
+            }
+            out
+        };
+        // Latin accents, Cyrillic, Greek, Hebrew points, Vietnamese and the fi ligature are
+        // core: folded in full, nothing missed.
+        assert_eq!(
+            fold("Sarybáy ÉTÉ Ёлка ΆΣ שָׁלוֹם Việt ﬁle"),
+            "sarybay ete елка ασ שלום viet file"
+        );
+        assert!(!take_missed_fold());
+        // Full-width letters are not: lower-cased as they are, and missed.
+        assert_eq!(fold("ＳＯＬＡＲ"), "ｓｏｌａｒ");
+        assert!(take_missed_fold());
+        assert!(!take_missed_fold(), "taking the miss clears it");
+        // Native folding has the table.
+        assert_eq!(fold_string("ＳＯＬＡＲ"), "solar");
+        assert!(!take_missed_fold());
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn fold_string(text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            fold_char(c, &mut out);
+        }
+        out
     }
 
     #[test]

@@ -129,6 +129,35 @@ test('queries fetch a small share of the parts, by range, and answer as the nati
   await page.close();
 });
 
+test('full-width letters fetch the engine’s extended folding once, then answer as the native engine', async () => {
+  const tables = readdirSync(indexDir).filter((f) => /^pressroom_engine_fold_[0-9a-f]{16}\.bin$/.test(f));
+  assert.equal(tables.length, 1, `the builder wrote ${JSON.stringify(tables)}`);
+  const { page, requests, errors } = await openPage();
+  const search = (q) => page.evaluate((q) => window.pr.search(q, { limit: 10 }), q);
+  const urls = (results) => results.hits.map((h) => h.url);
+  const plain = await search('eurasian security');
+  await requests.settled();
+  assert.deepEqual(requests.filter((r) => r.file === tables[0]), [], 'a plain query fetched the table');
+  // What an IME types: the module folds these only with the table, which it asks for.
+  for (const [query, same] of [['ｅｕｒａｓｉａｎ ＳＥＣＵＲＩＴＹ', plain], ['ＳＡＲＹＢＡＹ', await search('sarybay')]]) {
+    const got = await search(query);
+    assert.ok(got.total > 0, query);
+    assert.deepEqual(urls(got), urls(same), query);
+    const expected = nativeQuery(query);
+    assert.deepEqual(
+      got.hits.map((h) => [h.url, h.title, h.excerpt]),
+      expected.hits.map((h) => [h.url, h.title, h.excerpt]),
+      query,
+    );
+  }
+  await requests.settled();
+  const fetched = requests.filter((r) => r.file === tables[0]);
+  assert.equal(fetched.length, 1, JSON.stringify(fetched));
+  assert.equal(fetched[0].bytes, statSync(path.join(indexDir, tables[0])).size);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 /** `bytes=a-b,c-d` as [[a, b], …] (inclusive). */
 const rangesOf = (header) => header.slice('bytes='.length).split(',').map((r) => r.split('-').map(Number));
 

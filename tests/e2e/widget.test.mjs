@@ -154,7 +154,11 @@ function barePage({ lang = 'en', attributes = '' } = {}) {
   );
 }
 
-const WIDGET_FILES = ['pressroom.js', 'pressroom-core.js', 'pressroom-worker.js', 'pressroom.css', 'pressroom_engine.js', 'pressroom_engine_bg.wasm', 'pressroom_engine_bg.wasm.gz'];
+const WIDGET_FILES = [
+  ...['pressroom.js', 'pressroom-core.js', 'pressroom-worker.js', 'pressroom.css', 'pressroom_engine.js', 'pressroom_engine_bg.wasm', 'pressroom_engine_bg.wasm.gz'],
+  // The engine's extended folding, named by its contents.
+  ...readdirSync(path.join(demoDir, 'pressroom')).filter((f) => /^pressroom_engine_fold_[0-9a-f]{16}\.bin$/.test(f)),
+];
 
 /** The demo index's part files (a split index's `pressroom-<hash>.bin`), which scratch sites get too. */
 const PART_FILES = readdirSync(path.join(demoDir, 'pressroom')).filter((f) => /^pressroom-[0-9a-f]+\.bin$/.test(f));
