@@ -130,6 +130,7 @@ mod engine {
         bindgen(&wasm, &assets)?;
         let wasm = assets.join(format!("{OUT_NAME}_bg.wasm"));
         optimize(&wasm);
+        strip_tool_sections(&wasm)?;
         precompress(&wasm)?;
         ship_scripts(&workspace, &assets)?;
         ship_glue(&workspace, &out_dir, &assets)
@@ -350,7 +351,7 @@ mod engine {
     /// the e2e tests' searches in Node.
     const WASM_OPT_MIN_VERSION: u32 = 116;
 
-    /// Runs `wasm-opt -Oz` in place. Optimization only saves bytes, so a missing, too old or
+    /// Runs `wasm-opt -Oz --converge` in place. Optimization only saves bytes, so a missing, too old or
     /// failing wasm-opt leaves the correct, unoptimized module and says so.
     fn optimize(wasm: &Path) {
         let version = Command::new("wasm-opt")
@@ -379,8 +380,10 @@ mod engine {
             return;
         }
         let optimized = wasm.with_extension("opt.wasm");
+        // `--converge` repeats the passes while they still shrink the module: about 0.3 KB
+        // less gzipped, for a few more seconds of build.
         let result = Command::new("wasm-opt")
-            .arg("-Oz")
+            .args(["-Oz", "--converge"])
             .args(WASM_OPT_FEATURES)
             .arg(wasm)
             .arg("-o")
@@ -409,6 +412,52 @@ mod engine {
             }
         }
         let _ = fs::remove_file(&optimized);
+    }
+
+    /// Drops the custom sections `producers` and `target_features` (about 0.2 KB) that
+    /// wasm-bindgen and rustc leave for tools: browsers ignore them. (wasm-opt's own
+    /// `--strip-*` passes re-encode the module a little larger.)
+    fn strip_tool_sections(wasm: &Path) -> Result<(), String> {
+        let module =
+            fs::read(wasm).map_err(|e| format!("could not read {}: {e}", wasm.display()))?;
+        let leb = |at: &mut usize| -> Option<usize> {
+            let (mut value, mut shift) = (0usize, 0);
+            loop {
+                let byte = *module.get(*at)?;
+                *at += 1;
+                value |= usize::from(byte & 0x7F) << shift;
+                if byte < 0x80 {
+                    return Some(value);
+                }
+                shift += 7;
+            }
+        };
+        let mut out = module[..8.min(module.len())].to_vec();
+        let mut at = 8;
+        while at < module.len() {
+            let start = at;
+            at += 1;
+            let malformed = || format!("{} is not a well-formed module", wasm.display());
+            let size = leb(&mut at).ok_or_else(malformed)?;
+            let body = at;
+            let end = body
+                .checked_add(size)
+                .filter(|&e| e <= module.len())
+                .ok_or_else(malformed)?;
+            let tool = module[start] == 0 && {
+                let mut name_at = body;
+                let name_len = leb(&mut name_at).ok_or_else(malformed)?;
+                let name = module
+                    .get(name_at..name_at + name_len)
+                    .ok_or_else(malformed)?;
+                name == b"producers" || name == b"target_features"
+            };
+            if !tool {
+                out.extend_from_slice(&module[start..end]);
+            }
+            at = end;
+        }
+        fs::write(wasm, out).map_err(|e| format!("could not write {}: {e}", wasm.display()))
     }
 
     /// Writes `<wasm>.gz`, the module as the widget downloads it: gzip made with zopfli, about
