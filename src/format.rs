@@ -19,7 +19,7 @@ pub const INDEX_FILE: &str = "index.pri";
 
 /// The format version this engine writes. Bump it, together with `FORMAT.md`, on any change to
 /// the bytes.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 /// The oldest format version this engine still reads. Version 1 is the single-file layout of
 /// version 2 under an older number (version 2 added the split layout beside it); version 3
 /// changed only the split entry's COLUMNS (body lengths as one-byte codes); version 4 added a
@@ -274,21 +274,38 @@ pub(crate) fn read_container_checking(bytes: &[u8], check: bool) -> Result<Layou
     Ok(layout)
 }
 
-/// Compresses an index for disk: gzip, with a fixed header (no name, no time) so that builds
-/// stay byte-identical. Browsers inflate it with the native `DecompressionStream`.
+/// Compresses an index for disk: gzip, deterministic (no name, no time) so that builds stay
+/// byte-identical. Browsers inflate it with the native `DecompressionStream`. This is for the
+/// bulk of a split index (records, dictionary parts): libdeflate's level 6, about as fast as
+/// zlib's and a little smaller.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn compress(raw: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut encoder = flate2::GzBuilder::new()
-        .mtime(0)
-        .operating_system(255)
-        .write(
-            Vec::with_capacity(raw.len() / 3),
-            flate2::Compression::default(),
-        );
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(raw);
-    encoder.finish().unwrap_or_default()
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<libdeflater::Compressor> =
+            std::cell::RefCell::new(libdeflater::Compressor::new(libdeflater::CompressionLvl::default()));
+    }
+    COMPRESSOR.with(|compressor| gzip_with(&mut compressor.borrow_mut(), raw))
+}
+
+/// [`compress`] as hard as gzip goes (libdeflate's level 12), for what every visitor downloads
+/// before a first answer: a split index's entry file, or a single-file index. On the 22,181
+/// benchmark releases the entry takes 18.3 KB instead of 22.1 (zlib's level 6: its columns
+/// of small numbers are where optimal parsing pays), in about 70 ms.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn compress_best(raw: &[u8]) -> Vec<u8> {
+    let mut compressor = libdeflater::Compressor::new(libdeflater::CompressionLvl::best());
+    gzip_with(&mut compressor, raw)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn gzip_with(compressor: &mut libdeflater::Compressor, raw: &[u8]) -> Vec<u8> {
+    let mut out = vec![0; compressor.gzip_compress_bound(raw.len())];
+    // The buffer holds the bound libdeflate gives for this input, so this cannot fail.
+    let len = compressor
+        .gzip_compress(raw, &mut out)
+        .expect("libdeflate's bound holds its output");
+    out.truncate(len);
+    out
 }
 
 /// The inverse of [`compress`]; bytes that are not gzip (a host that already inflated them) pass

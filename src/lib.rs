@@ -53,7 +53,7 @@ mod wasm;
 
 pub use error::Error;
 #[cfg(not(target_arch = "wasm32"))]
-pub use format::{compress, decompress};
+pub use format::{compress, compress_best, decompress};
 pub use format::{Positions, Settings, FORMAT_VERSION, INDEX_FILE};
 pub use index::{Index, Searched};
 #[cfg(not(target_arch = "wasm32"))]

@@ -179,7 +179,7 @@ pub struct PartRequest {
 // MANIFEST
 
 /// Where a piece lies: a file (index into the manifest's list) and a byte range in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Loc {
     pub file: u32,
     pub start: u64,
@@ -253,12 +253,15 @@ fn part_of(dict: &[DictPartInfo], term: &[u8]) -> usize {
 /// One range of the dictionary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DictPartInfo {
-    /// The part's first term; the part holds the terms from it up to the next part's first.
+    /// Where the part starts: the part holds the terms from it up to the next part's. Its first
+    /// term before version 11; from then on the shortest prefix of it that sorts after the
+    /// previous part's last term (the first part's is empty).
     pub first: String,
     /// The gzip member holding the part.
     pub loc: Loc,
-    /// The virtual postings range of its terms.
-    pub postings: Range<u64>,
+    /// The virtual postings range of its terms, before version 11; from then on the part itself
+    /// says (see [`DictPart`]).
+    pub postings: Option<Range<u64>>,
 }
 
 /// The MANIFEST section: which files there are and where each piece lies (`FORMAT.md` has
@@ -305,6 +308,10 @@ pub(crate) struct Manifest {
     pub acronyms: Vec<(String, Loc)>,
     /// Whether [`Manifest::acronyms`] are ranges of words (version 10) rather than characters.
     pub acronym_ranges: bool,
+    /// Whether each dictionary part says where its postings end and where its word family
+    /// piece lies (version 11): then [`Manifest::families`] is empty and
+    /// [`DictPartInfo::postings`] `None`.
+    pub self_locating: bool,
     /// The word family pieces (version 5 and later): per dictionary part that has any, a gzip
     /// member of the families with a term in the part's range, by part index.
     pub families: Vec<(u32, Loc)>,
@@ -338,17 +345,13 @@ impl Manifest {
         }
         put_varint(&mut out, self.dict.len() as u64);
         // Version 9: each part after the one before it. Its first term shares a prefix with
-        // that part's, its piece follows it in the file, its postings follow its postings.
+        // that part's, its piece follows it in the file. Version 11: no postings lengths (the
+        // part says where its postings end).
         let mut previous: Option<&DictPartInfo> = None;
         for part in &self.dict {
             put_front_coded(&mut out, &part.first, previous.map(|p| p.first.as_str()));
             put_loc_after(&mut out, &part.loc, previous.map(|p| &p.loc));
-            debug_assert_eq!(
-                part.postings.start,
-                previous.map_or(0, |p| p.postings.end),
-                "dictionary parts' postings out of order"
-            );
-            put_varint(&mut out, part.postings.end - part.postings.start);
+            debug_assert!(part.postings.is_none(), "the builder writes version 11");
             previous = Some(part);
         }
         self.postings.write_to(&mut out);
@@ -384,13 +387,8 @@ impl Manifest {
             put_loc_after(&mut out, loc, previous.map(|p| &p.1));
             previous = Some(bucket);
         }
-        put_varint(&mut out, self.families.len() as u64);
-        let mut previous: Option<&(u32, Loc)> = None;
-        for piece @ (part, loc) in &self.families {
-            put_varint(&mut out, u64::from(*part - previous.map_or(0, |p| p.0)));
-            put_loc_after(&mut out, loc, previous.map(|p| &p.1));
-            previous = Some(piece);
-        }
+        // Version 11: no table of word family pieces (each dictionary part locates its own).
+        debug_assert!(self.families.is_empty(), "the builder writes version 11");
         put_varint(&mut out, self.prefixes.len() as u64);
         let mut previous: Option<&(String, Loc)> = None;
         for piece @ (first, loc) in &self.prefixes {
@@ -430,21 +428,33 @@ impl Manifest {
         for i in 0..count {
             let part = || bad(format!("dictionary part {i}"));
             let previous = dict.last();
-            let (first, loc, postings) = if version >= COMPACT_MANIFEST {
+            let (first, loc, postings) = if version >= SELF_LOCATING_PARTS {
                 let first = read_front_coded(&mut c, previous.map(|p| p.first.as_str()))?
                     .ok_or_else(part)?;
                 let loc = read_loc_after(&mut c, previous.map(|p| &p.loc))?.ok_or_else(part)?;
-                let start = previous.map_or(0, |p| p.postings.end);
+                (first, loc, None)
+            } else if version >= COMPACT_MANIFEST {
+                let first = read_front_coded(&mut c, previous.map(|p| p.first.as_str()))?
+                    .ok_or_else(part)?;
+                let loc = read_loc_after(&mut c, previous.map(|p| &p.loc))?.ok_or_else(part)?;
+                let start = previous
+                    .and_then(|p| p.postings.as_ref())
+                    .map_or(0, |p| p.end);
                 let end = start.checked_add(c.varint()?).ok_or_else(part)?;
-                (first, loc, start..end)
+                (first, loc, Some(start..end))
             } else {
                 let first = c.str()?.to_owned();
-                (first, read_loc(&mut c)?, c.varint()?..c.varint()?)
+                (first, read_loc(&mut c)?, Some(c.varint()?..c.varint()?))
             };
             let ordered = dict.last().map_or(true, |p| {
-                p.first < first && p.postings.end == postings.start
+                p.first < first
+                    && match (&p.postings, &postings) {
+                        (Some(before), Some(this)) => before.end == this.start,
+                        _ => true,
+                    }
             });
-            if !within(loc.file, loc.start, loc.end) || postings.start > postings.end || !ordered {
+            let sound = postings.as_ref().map_or(true, |p| p.start <= p.end);
+            if !within(loc.file, loc.start, loc.end) || !sound || !ordered {
                 return Err(part());
             }
             dict.push(DictPartInfo {
@@ -454,7 +464,13 @@ impl Manifest {
             });
         }
         let postings = Space::read(&mut c, &files)?;
-        if dict.last().map_or(0, |p| p.postings.end) != postings.len() {
+        if version < SELF_LOCATING_PARTS
+            && dict
+                .last()
+                .and_then(|p| p.postings.as_ref())
+                .map_or(0, |p| p.end)
+                != postings.len()
+        {
             return Err(bad("postings do not match the dictionary".into()));
         }
         let locator = if version >= 6 {
@@ -534,7 +550,7 @@ impl Manifest {
             }
         }
         let mut families: Vec<(u32, Loc)> = Vec::new();
-        if version >= 5 {
+        if (5..SELF_LOCATING_PARTS).contains(&version) {
             let count = c.varint()?;
             if count > dict.len() as u64 {
                 return Err(bad(format!("{count} word family pieces")));
@@ -607,12 +623,17 @@ impl Manifest {
             records,
             acronyms,
             acronym_ranges,
+            self_locating: version >= SELF_LOCATING_PARTS,
             families,
             prefixes,
         })
     }
 }
 
+/// The first format version whose dictionary parts say where their postings end and where their
+/// word family piece lies, which the manifest no longer lists, and whose manifest lists each part
+/// by the shortest prefix of its first term that sorts after the part before.
+const SELF_LOCATING_PARTS: u32 = 11;
 /// The first format version whose manifest places each piece after the one listed before it
 /// (see [`put_loc_after`]) and front-codes the dictionary parts' first terms.
 const COMPACT_MANIFEST: u32 = 9;
@@ -981,42 +1002,87 @@ pub(crate) fn split(
         ranges.push(start..end);
         start = end;
     }
-    let compressed = crate::parallel::map(ranges.clone(), |range| {
-        let mut builder = fst::MapBuilder::memory();
-        let mut heads = Vec::new();
-        put_varint(&mut heads, range.len() as u64);
-        for (term, value, offset, stop) in &all[range] {
-            builder
-                .insert(term, *value)
-                .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
-            put_varint(&mut heads, head_len(&postings[*offset..*stop])? as u64);
+    if ranges.is_empty() {
+        // No terms: one empty part keeps the manifest's shape.
+        ranges.push(0..0);
+    }
+    // Each part starts at the shortest prefix of its first term (on a character boundary) that
+    // sorts after the previous part's last term: the manifest lists these, and a word belongs
+    // to the last part that starts at or before it.
+    let mut dict: Vec<DictPartInfo> = ranges
+        .iter()
+        .map(|range| {
+            let first: &[u8] = all.get(range.start).map_or(&[], |t| &t.0);
+            let first = String::from_utf8_lossy(first);
+            let start = match range.start.checked_sub(1).map(|i| &all[i].0) {
+                None => "",
+                Some(last) => separator(last, &first),
+            };
+            DictPartInfo {
+                first: start.to_owned(),
+                loc: Loc::default(),
+                postings: None,
+            }
+        })
+        .collect();
+
+    // Word families: per dictionary part, those with a term in its range, fetched only by a
+    // search that widens to families (see `search::FAMILY_BELOW`). Written before the parts,
+    // which say where theirs lie.
+    let mut per_part: Vec<Vec<usize>> = vec![Vec::new(); dict.len()];
+    for (f, family) in families.iter().enumerate() {
+        for term in family {
+            let part = part_of(&dict, term.as_bytes());
+            if per_part[part].last() != Some(&f) {
+                per_part[part].push(f);
+            }
         }
-        let fst_bytes = builder
-            .into_inner()
-            .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
-        heads.extend_from_slice(&fst_bytes);
-        Ok(format::compress(&heads))
-    });
-    let mut dict = Vec::with_capacity(ranges.len());
-    for (range, part) in ranges.into_iter().zip(compressed) {
-        let loc = files.push(&part?, false);
-        dict.push(DictPartInfo {
-            first: String::from_utf8_lossy(&all[range.start].0).into_owned(),
-            loc,
-            postings: all[range.start].2 as u64..all[range.end - 1].3 as u64,
+    }
+    let mut family_locs = Vec::with_capacity(dict.len());
+    for in_part in &per_part {
+        family_locs.push(if in_part.is_empty() {
+            None
+        } else {
+            let in_part: Vec<Vec<String>> = in_part.iter().map(|&f| families[f].clone()).collect();
+            let piece = format::compress(&format::write_families(&in_part));
+            Some(files.push(&piece, false))
         });
     }
-    if all.is_empty() {
-        // No terms: one empty part keeps the manifest's shape.
-        let mut heads = Vec::new();
-        put_varint(&mut heads, 0);
-        heads.extend_from_slice(&fst::MapBuilder::memory().into_inner().unwrap_or_default());
-        let loc = files.push(&format::compress(&heads), false);
-        dict.push(DictPartInfo {
-            first: String::new(),
-            loc,
-            postings: 0..0,
-        });
+
+    // Dictionary parts: `varint n | n × varint head length | varint postings tail | family
+    // piece | fst` (see FORMAT.md), gzip-compressed.
+    let compressed = crate::parallel::map(
+        ranges.iter().cloned().zip(family_locs).collect::<Vec<_>>(),
+        |(range, family)| {
+            let mut builder = fst::MapBuilder::memory();
+            let mut heads = Vec::new();
+            put_varint(&mut heads, range.len() as u64);
+            for (term, value, offset, stop) in &all[range.clone()] {
+                builder
+                    .insert(term, *value)
+                    .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+                put_varint(&mut heads, head_len(&postings[*offset..*stop])? as u64);
+            }
+            // The last term's postings run to the next part's first (the tail).
+            let tail = all[range.clone()].last().map_or(0, |t| t.3 - t.2);
+            put_varint(&mut heads, tail as u64);
+            match family {
+                None => put_varint(&mut heads, 0),
+                Some(loc) => {
+                    put_varint(&mut heads, u64::from(loc.file) + 1);
+                    put_varint(&mut heads, loc.start);
+                    put_varint(&mut heads, loc.end - loc.start);
+                }
+            }
+            let fst_bytes = builder
+                .into_inner()
+                .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
+            heads.extend_from_slice(&fst_bytes);
+            Ok(format::compress(&heads))
+        },
+    );
+    for (info, part) in dict.iter_mut().zip(compressed) {
+        info.loc = files.push(&part?, false);
     }
     let postings_space = store_space(
         &mut files,
@@ -1092,26 +1158,6 @@ pub(crate) fn split(
         })
         .collect();
 
-    // Word families: per dictionary part, those with a term in its range, fetched only by a
-    // search that widens to families (see `search::FAMILY_BELOW`).
-    let mut per_part: Vec<Vec<usize>> = vec![Vec::new(); dict.len()];
-    for (f, family) in families.iter().enumerate() {
-        for term in family {
-            let part = part_of(&dict, term.as_bytes());
-            if per_part[part].last() != Some(&f) {
-                per_part[part].push(f);
-            }
-        }
-    }
-    let mut family_pieces = Vec::new();
-    for (i, in_part) in per_part.iter().enumerate() {
-        if !in_part.is_empty() {
-            let in_part: Vec<Vec<String>> = in_part.iter().map(|&f| families[f].clone()).collect();
-            let piece = format::compress(&format::write_families(&in_part));
-            family_pieces.push((i as u32, files.push(&piece, false)));
-        }
-    }
-
     // The completions of one-letter prefixes, in pieces of consecutive letters: a query that
     // types one letter fetches one piece (a multilingual index has thousands of letters).
     let mut prefix_pieces = Vec::new();
@@ -1142,7 +1188,8 @@ pub(crate) fn split(
         records,
         acronyms,
         acronym_ranges: true,
-        families: family_pieces,
+        self_locating: true,
+        families: Vec::new(),
         prefixes: prefix_pieces,
     };
     let entry = format::write_container(&[
@@ -1190,7 +1237,10 @@ fn acronym_buckets(
     let mut last_word = None;
     for (word, definition) in by_word {
         if buckets.is_empty() || (bytes >= target && last_word != Some(word)) {
-            buckets.push((word.to_owned(), Vec::new()));
+            // A bucket starts at the shortest prefix of its first word that sorts after the
+            // last word of the bucket before: no word lies between, and the manifest is shorter.
+            let start = last_word.map_or(word, |last| separator(last.as_bytes(), word));
+            buckets.push((start.to_owned(), Vec::new()));
             bytes = 0;
         }
         last_word = Some(word);
@@ -1204,6 +1254,17 @@ fn acronym_buckets(
         crate::sorting::sort_dedup(bucket);
     }
     buckets
+}
+
+/// The shortest prefix of `word` (on a character boundary) that sorts after `last`, which sorts
+/// before `word`.
+#[cfg(not(target_arch = "wasm32"))]
+fn separator<'a>(last: &[u8], word: &'a str) -> &'a str {
+    (1..=word.len())
+        .filter(|&n| word.is_char_boundary(n))
+        .map(|n| &word[..n])
+        .find(|prefix| prefix.as_bytes() > last)
+        .unwrap_or(word)
 }
 
 /// The bytes of the document list at the head of a term's postings (`varint len | list`).
@@ -1293,6 +1354,10 @@ pub(crate) struct DictPart {
     offsets: Vec<u64>,
     /// The head length of each term's postings, in the same order.
     heads: Vec<u32>,
+    /// The virtual postings range of the part's terms.
+    postings: Range<u64>,
+    /// Where the part's word family piece lies (version 11; before, the manifest says).
+    family: Option<Loc>,
 }
 
 /// Acronym bucket `i`'s definitions, checked to belong in it: a word of each lies in its range
@@ -1358,7 +1423,7 @@ pub(crate) struct Store {
     inflated: HashMap<(u32, u64), Vec<u8>>,
     /// The acronym buckets loaded so far, by their index in [`Manifest::acronyms`].
     acronyms: HashMap<usize, Vec<crate::acronyms::Definition>>,
-    /// The word family pieces loaded so far, in the order of [`Manifest::families`].
+    /// The word family pieces loaded so far, by their dictionary part.
     families: Vec<Option<crate::stems::Families>>,
     /// The pages of record lengths loaded so far (version 6), as the virtual offsets of their
     /// releases' records and the end of the last.
@@ -1388,7 +1453,7 @@ impl Store {
             prefix_pieces: vec![false; manifest.prefixes.len()],
             completions,
             dict: manifest.dict.iter().map(|_| None).collect(),
-            families: manifest.families.iter().map(|_| None).collect(),
+            families: manifest.dict.iter().map(|_| None).collect(),
             record_pages: match &manifest.locator {
                 RecordLocator::Pages { pages, .. } => pages.iter().map(|_| None).collect(),
                 RecordLocator::Offsets(_) => Vec::new(),
@@ -1509,8 +1574,8 @@ impl Store {
         } else if let Some(i) = self.manifest.acronyms.iter().position(|b| b.1 == loc) {
             let definitions = load_acronym_bucket(&self.manifest, i, &bytes)?;
             self.acronyms.insert(i, definitions);
-        } else if let Some(i) = self.manifest.families.iter().position(|f| f.1 == loc) {
-            self.families[i] = Some(self.load_families(self.manifest.families[i].0, &bytes)?);
+        } else if let Some(part) = self.family_part_at(loc) {
+            self.families[part as usize] = Some(self.load_families(part, &bytes)?);
         } else if let Some(i) = self.manifest.prefixes.iter().position(|p| p.1 == loc) {
             self.load_prefixes(i, &bytes)?;
         } else if let Some(i) = self.record_page_at(loc) {
@@ -1543,7 +1608,43 @@ impl Store {
                 .map_err(|e| Error::corrupt("part", format!("{file}: {e}")))?;
             self.add(file, loc.start, loc.end, inflated, true)?;
         }
+        // From version 11 the dictionary parts locate their word family pieces: those of the
+        // parts loaded so far whose file is in too (this one's, or one read before).
+        let pieces: Vec<(u32, Loc)> = self
+            .dict
+            .iter()
+            .enumerate()
+            .filter_map(|(i, part)| Some((i as u32, part.as_ref()?.family?)))
+            .filter(|&(i, loc)| {
+                self.families[i as usize].is_none() && self.raw_bytes(loc).is_some()
+            })
+            .collect();
+        for (part, loc) in pieces {
+            let raw = self.raw_bytes(loc).unwrap_or_default();
+            let name = &self.manifest.files[loc.file as usize].0;
+            let inflated = format::decompress(raw)
+                .map_err(|e| Error::corrupt("part", format!("{name}: {e}")))?;
+            self.families[part as usize] = Some(self.load_families(part, &inflated)?);
+        }
         Ok(())
+    }
+
+    /// The dictionary part whose word family piece lies at `loc`, if any: from the manifest
+    /// before version 11, from the parts loaded so far after.
+    fn family_part_at(&self, loc: Loc) -> Option<u32> {
+        if self.manifest.self_locating {
+            let i = self
+                .dict
+                .iter()
+                .position(|p| p.as_ref().is_some_and(|p| p.family == Some(loc)))?;
+            Some(i as u32)
+        } else {
+            self.manifest
+                .families
+                .iter()
+                .find(|f| f.1 == loc)
+                .map(|f| f.0)
+        }
     }
 
     /// Adds piece `i` of PREFIXES, checking that it holds only prefixes of its range.
@@ -1646,17 +1747,29 @@ impl Store {
     /// The word families of the dictionary part that holds `term`: `None` when that part has
     /// none, or when they are not loaded yet (then recorded as needed).
     pub(crate) fn families_for(&self, term: &[u8]) -> Option<&crate::stems::Families> {
-        let part = part_of(&self.manifest.dict, term) as u32;
-        let i = self
-            .manifest
-            .families
-            .binary_search_by_key(&part, |f| f.0)
-            .ok()?;
-        let loaded = self.families[i].as_ref();
-        if loaded.is_none() {
-            self.need(self.manifest.families[i].1, true);
+        let part = part_of(&self.manifest.dict, term);
+        if let Some(loaded) = &self.families[part] {
+            return Some(loaded);
         }
-        loaded
+        let loc = if self.manifest.self_locating {
+            match &self.dict[part] {
+                Some(loaded) => loaded.family?,
+                None => {
+                    // The part says where its families lie.
+                    self.need(self.manifest.dict[part].loc, true);
+                    return None;
+                }
+            }
+        } else {
+            let i = self
+                .manifest
+                .families
+                .binary_search_by_key(&(part as u32), |f| f.0)
+                .ok()?;
+            self.manifest.families[i].1
+        };
+        self.need(loc, true);
+        None
     }
 
     fn load_dict_part(&self, i: usize, bytes: Vec<u8>) -> Result<DictPart, Error> {
@@ -1671,6 +1784,35 @@ impl Store {
         for _ in 0..n {
             heads.push(c.varint32()?);
         }
+        // Version 11: where the last term's postings end and where the family piece lies.
+        let (tail, family) = if self.manifest.self_locating {
+            let tail = c.varint()?;
+            let family = match c.varint()? {
+                0 => None,
+                file => {
+                    let file = u32::try_from(file - 1).map_err(|_| bad("family piece"))?;
+                    let start = c.varint()?;
+                    let end = start
+                        .checked_add(c.varint()?)
+                        .ok_or_else(|| bad("family piece"))?;
+                    let loc = Loc { file, start, end };
+                    let in_file = self
+                        .manifest
+                        .files
+                        .get(file as usize)
+                        .is_some_and(|f| start < end && end <= f.1);
+                    // A piece is known by where it lies: one that lay where a dictionary
+                    // part does would never load (other pieces, read as families, fail).
+                    if !in_file || self.manifest.dict.iter().any(|p| p.loc == loc) {
+                        return Err(bad("family piece"));
+                    }
+                    Some(loc)
+                }
+            };
+            (Some(tail), family)
+        } else {
+            (None, None)
+        };
         let at = bytes.len() - c.remaining();
         let fst = fst::Map::new(bytes[at..].to_vec()).map_err(|e| bad(&e.to_string()))?;
         // A damaged fst can panic while it is walked, and a crafted part can carry a valid
@@ -1679,14 +1821,21 @@ impl Store {
         if fst.len() as u64 != n {
             return Err(bad("term count"));
         }
+        let space = self.manifest.postings.len();
         let mut offsets = Vec::with_capacity(n as usize);
         let mut stream = fst.stream();
         let mut previous: Option<u64> = None;
         while let Some((term, value)) = stream.next() {
             let (offset, df) = split_term_value(value);
             let offset = offset as u64;
-            let in_range = info.postings.contains(&offset)
-                && previous.map_or(offset == info.postings.start, |p| p < offset)
+            let placed = match &info.postings {
+                Some(range) => {
+                    range.contains(&offset)
+                        && previous.map_or(offset == range.start, |p| p < offset)
+                }
+                None => offset < space && previous.map_or(true, |p| p < offset),
+            };
+            let in_range = placed
                 && df > 0
                 && df <= self.doc_count
                 && term >= info.first.as_bytes()
@@ -1704,8 +1853,21 @@ impl Store {
             offsets.push(offset);
             previous = Some(offset);
         }
+        let postings = match (&info.postings, tail) {
+            (Some(range), _) => range.clone(),
+            (None, Some(tail)) => {
+                let start = offsets.first().copied().unwrap_or(0);
+                let end = previous
+                    .unwrap_or(0)
+                    .checked_add(tail)
+                    .filter(|&end| end <= space && (n > 0 || tail == 0))
+                    .ok_or_else(|| bad("postings tail"))?;
+                start..end
+            }
+            (None, None) => return Err(bad("no postings range")),
+        };
         for (k, &head) in heads.iter().enumerate() {
-            let end = offsets.get(k + 1).copied().unwrap_or(info.postings.end);
+            let end = offsets.get(k + 1).copied().unwrap_or(postings.end);
             if u64::from(head) > end - offsets[k] {
                 return Err(bad("postings head length"));
             }
@@ -1714,6 +1876,8 @@ impl Store {
             fst,
             offsets,
             heads,
+            postings,
+            family,
         })
     }
 
@@ -1767,18 +1931,20 @@ impl Store {
     /// The head length and end of the postings at `offset`, from the dictionary part that holds
     /// the term (which the search has loaded, having found the term there) or from PREFIXES.
     fn postings_extent(&self, offset: u64) -> Option<(u32, u64)> {
-        let dict = &self.manifest.dict;
-        let i = dict
-            .partition_point(|p| p.postings.start <= offset)
-            .checked_sub(1)?;
-        match &self.dict[i] {
+        // The loaded parts' postings ranges are apart: at most one holds `offset`.
+        let loaded = self
+            .dict
+            .iter()
+            .flatten()
+            .find(|part| part.postings.contains(&offset));
+        match loaded {
             Some(part) => {
                 let k = part.offsets.binary_search(&offset).ok()?;
                 let end = part
                     .offsets
                     .get(k + 1)
                     .copied()
-                    .unwrap_or(dict[i].postings.end);
+                    .unwrap_or(part.postings.end);
                 Some((part.heads[k], end))
             }
             None => self.completions.get(&offset).copied(),
@@ -1978,6 +2144,7 @@ mod tests {
             records: Space::default(),
             acronyms: Vec::new(),
             acronym_ranges: true,
+            self_locating: true,
             families: Vec::new(),
             prefixes: Vec::new(),
         };
@@ -2034,27 +2201,19 @@ mod tests {
                 })
                 .collect(),
             acronym_ranges: true,
+            self_locating: true,
             families: Vec::new(),
             prefixes: Vec::new(),
         };
         // Small buckets: one per word, and a definition in the bucket of its acronym and in
-        // that of its expansion's first word.
+        // that of its expansion's first word. Each bucket after the first starts at the
+        // shortest prefix of its word that sorts after the word before ("european" after "eu"
+        // at "eur", "sco" after "european" at "s").
         let small = acronym_buckets(&definitions, 1);
         let firsts: Vec<&str> = small.iter().map(|b| b.0.as_str()).collect();
         assert_eq!(
             firsts,
-            [
-                "eu",
-                "european",
-                "sco",
-                "sec",
-                "securities",
-                "sez",
-                "shanghai",
-                "special",
-                "un",
-                "united"
-            ]
+            ["eu", "eur", "s", "se", "secu", "sez", "sh", "sp", "u", "uni"]
         );
         // One bucket holding everything.
         let one = acronym_buckets(&definitions, 1 << 20);
@@ -2093,10 +2252,10 @@ mod tests {
     fn every_table_of_the_manifest_round_trips_each_piece_after_the_one_before() {
         let name = |i: u32| format!("{PART_PREFIX}{i:016x}.{PART_EXTENSION}");
         let loc = |file, start, end| Loc { file, start, end };
-        let part = |first: &str, loc: Loc, postings: Range<u64>| DictPartInfo {
+        let part = |first: &str, loc: Loc| DictPartInfo {
             first: first.into(),
             loc,
-            postings,
+            postings: None,
         };
         let manifest = Manifest {
             terms: 9,
@@ -2104,10 +2263,10 @@ mod tests {
             // First terms sharing prefixes, one cut inside a two-byte character (é, ë share
             // their first byte), pieces back to back, apart, and into the next file.
             dict: vec![
-                part("a", loc(0, 0, 40), 0..100),
-                part("caf", loc(0, 40, 90), 100..180),
-                part("café", loc(0, 95, 140), 180..180),
-                part("cafë", loc(1, 0, 30), 180..300),
+                part("a", loc(0, 0, 40)),
+                part("caf", loc(0, 40, 90)),
+                part("café", loc(0, 95, 140)),
+                part("cafë", loc(1, 0, 30)),
             ],
             postings: Space {
                 segments: vec![(0, 0, 200, 300)],
@@ -2123,7 +2282,9 @@ mod tests {
                 ("zéro".into(), loc(1, 60, 61)),
             ],
             acronym_ranges: true,
-            families: vec![(1, loc(1, 100, 120)), (3, loc(1, 120, 150))],
+            self_locating: true,
+            // From version 11 the dictionary parts locate their word family pieces.
+            families: Vec::new(),
             prefixes: vec![
                 ("a".into(), loc(1, 200, 260)),
                 ("é".into(), loc(1, 260, 300)),
@@ -2135,13 +2296,13 @@ mod tests {
             Manifest::decode(&bytes, 8, format::FORMAT_VERSION).unwrap(),
             manifest
         );
-        // Two pieces in one place (an acronym bucket where a word family piece lies) are refused.
+        // Two pieces in one place (an acronym bucket where a piece of PREFIXES lies) are refused.
         let mut twice = manifest.clone();
-        twice.acronyms[0].1 = twice.families[0].1;
+        twice.acronyms[0].1 = twice.prefixes[0].1;
         let err = Manifest::decode(&twice.encode(), 8, format::FORMAT_VERSION).unwrap_err();
         assert!(
             err.to_string()
-                .contains(&format!("two pieces at bytes 100..120 of {}", name(1))),
+                .contains(&format!("two pieces at bytes 200..260 of {}", name(1))),
             "{err}"
         );
         // A piece of PREFIXES past the end of its file is refused, naming it.

@@ -261,6 +261,17 @@ fn gzip_on_disk_round_trips_and_raw_bytes_pass_through() {
         stored,
         "compression must be deterministic"
     );
+    // The entry file's compression: the same gzip, deterministic, smaller.
+    let best = pressroom::compress_best(&raw);
+    assert_eq!(&best[..2], &[0x1f, 0x8b]);
+    assert_eq!(pressroom::decompress(&best).unwrap(), raw);
+    assert_eq!(pressroom::compress_best(&raw), best);
+    assert!(
+        best.len() < stored.len(),
+        "{} of {}",
+        best.len(),
+        stored.len()
+    );
 }
 
 #[test]

@@ -436,6 +436,67 @@ fn damaged_or_foreign_pieces_are_errors_never_panics() {
             let _ = copy.search_or_need("sarybay", &SearchOptions::default());
         }
     }
+    // A part that says its postings run past the POSTINGS space, or that its word family
+    // piece lies where a dictionary part does, is refused (format 11: `varint k | k heads |
+    // varint tail | varint family file + 1 [| start | length] | fst`).
+    let varint = |bytes: &[u8], at: &mut usize| {
+        let (mut value, mut shift) = (0u64, 0);
+        loop {
+            let byte = bytes[*at];
+            *at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return value;
+            }
+            shift += 7;
+        }
+    };
+    let put = |out: &mut Vec<u8>, mut value: u64| {
+        while value >= 0x80 {
+            out.push((value as u8) | 0x80);
+            value >>= 7;
+        }
+        out.push(value as u8);
+    };
+    let mut at = 0;
+    for _ in 0..varint(&piece, &mut at) {
+        varint(&piece, &mut at); // each head
+    }
+    let heads_end = at;
+    varint(&piece, &mut at); // tail
+    let tail_end = at;
+    if varint(&piece, &mut at) > 0 {
+        varint(&piece, &mut at);
+        varint(&piece, &mut at);
+    }
+    let (heads, fst) = (&piece[..heads_end], &piece[at..]);
+    let file_index = index
+        .part_files()
+        .iter()
+        .position(|f| *f == dict.file)
+        .unwrap() as u64;
+    for (tampered, expected) in [
+        (
+            [heads, &[0xff, 0xff, 0xff, 0xff, 0x0f, 0], fst].concat(),
+            "postings tail",
+        ),
+        (
+            {
+                let mut bytes = piece[..tail_end].to_vec();
+                put(&mut bytes, file_index + 1);
+                put(&mut bytes, dict.start);
+                put(&mut bytes, dict.end - dict.start);
+                [bytes, fst.to_vec()].concat()
+            },
+            "family piece",
+        ),
+    ] {
+        let mut copy = Index::from_bytes(entry.clone()).unwrap();
+        let err = copy
+            .add_part(&dict.file, dict.start, dict.end, tampered, true)
+            .unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+    }
     // A part of another index, a cut download and a range past the end are refused by name.
     let err = index
         .add_part("pressroom-0000000000000000.bin", 0, 4, vec![0; 4], false)
@@ -512,8 +573,9 @@ fn an_index_of_the_previous_format_version_still_opens() {
     // array, not pages of lengths), a version-6 one (pages of 1,024 releases, each located by
     // its absolute start and end), a version-7 one (title lengths in the entry, not in the
     // postings), a version-8 one (the manifest's other tables with absolute offsets, every
-    // one-letter prefix's completions in the entry) and a version-9 one (acronym buckets by
-    // first character, body lengths to within 1/16) open with the missing weights' defaults and the weights their
+    // one-letter prefix's completions in the entry), a version-9 one (acronym buckets by
+    // first character, body lengths to within 1/16) and a version-10 one (dictionary parts
+    // listed with their postings lengths and first terms, word family pieces in the manifest) open with the missing weights' defaults and the weights their
     // builder wrote (`proximityBonus` was 0.5 by default before version 6), and rank as this
     // version's build of the same releases does with those weights.
     let open = |folder: &str| {
@@ -529,6 +591,7 @@ fn an_index_of_the_previous_format_version_still_opens() {
         ("tests/fixtures/compat/format-v7-split", None),
         ("tests/fixtures/compat/format-v8-split", None),
         ("tests/fixtures/compat/format-v9-split", None),
+        ("tests/fixtures/compat/format-v10-split", None),
     ] {
         let old = open(folder);
         let version = std::fs::read(

@@ -722,7 +722,7 @@ fn compress_index(
             Index::from_bytes(raw.to_vec()).context("the index just written does not load")?;
         return Ok(Compressed {
             stored: Stored::Single {
-                file: pressroom::compress(raw),
+                file: pressroom::compress_best(raw),
                 terms: index.term_count(),
             },
             records: Vec::new(),
@@ -751,7 +751,7 @@ fn compress_index(
         *records.lock().expect("no panic while holding the lock") = made;
         out
     })?;
-    let entry = pressroom::compress(&split.entry);
+    let entry = pressroom::compress_best(&split.entry);
     // The next build finds each record by its release's id in `raw`.
     let mut records = records
         .into_inner()
