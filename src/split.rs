@@ -270,12 +270,10 @@ pub(crate) struct DictPartInfo {
 /// ```text
 /// varint term count
 /// varint file count | per file: str name | varint length
-/// varint part count | per dictionary part: varint shared | str rest of its first term | loc
-///                   | varint postings length
+/// varint part count | per dictionary part: varint shared | str rest of its start | loc
 /// space POSTINGS | locator | space RECORDS
 /// locator: varint page size | varint page count | per page: loc
-/// varint bucket count | per acronym bucket: varint shared | str rest of its first word | loc
-/// varint piece count | per family piece: varint dictionary part step | loc
+/// varint bucket count | per acronym bucket: varint shared | str rest of its start | loc
 /// varint piece count | per piece of PREFIXES: varint shared | str rest of its first letter | loc
 /// loc: varint file | varint start − the end of the piece before it in the same file (else 0)
 ///      | varint length
@@ -283,8 +281,13 @@ pub(crate) struct DictPartInfo {
 ///        | varint offset in the file | varint length
 /// ```
 ///
-/// That is version 10. Version 9 listed each acronym bucket by its character, as a step from the
-/// one before (`varint key step`). Before version 9, each dictionary part gave its first term
+/// That is version 11: a part's or bucket's start is the shortest prefix of its first term or
+/// word that sorts after the one before, and the dictionary parts say where their postings end
+/// and where their family pieces lie. Version 10 gave each part's `varint postings length` after
+/// its loc, listed parts and buckets by their whole first term or word, and listed the family
+/// pieces after the buckets (`varint piece count | per piece: varint dictionary part step |
+/// loc`). Version 9 listed each acronym bucket by its character, as a step from the one before
+/// (`varint key step`). Before version 9, each dictionary part gave its first term
 /// whole, its `varint file | varint start | varint end` and its postings start and end; a bucket
 /// and a family piece their key or part and `varint file | varint start | varint end`; there
 /// were no pieces of PREFIXES. The locator is unchanged since version 7; version 6 gave each page `varint
