@@ -119,6 +119,11 @@ fn remove_other_fold_tables(out: &Path) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
+    /// The embedded bytes of the asset named `name`.
+    fn shipped(name: &str) -> &'static [u8] {
+        ASSETS.iter().find(|a| a.name == name).unwrap().bytes
+    }
+
     #[test]
     fn writes_every_asset_with_its_embedded_bytes() {
         let dir = tempfile::tempdir().unwrap();
@@ -137,7 +142,7 @@ mod tests {
     #[test]
     fn the_scripts_ship_minified_from_their_current_source() {
         for name in ["pressroom.js", "pressroom-core.js", "pressroom-worker.js"] {
-            let shipped = ASSETS.iter().find(|a| a.name == name).unwrap().bytes;
+            let shipped = shipped(name);
             let source = fs::read(
                 Path::new(env!("CARGO_MANIFEST_DIR"))
                     .join("../www")
@@ -165,11 +170,7 @@ mod tests {
 
     #[test]
     fn the_glue_ships_minified_from_this_builds_glue() {
-        let shipped = ASSETS
-            .iter()
-            .find(|a| a.name == "pressroom_engine.js")
-            .unwrap()
-            .bytes;
+        let shipped = shipped("pressroom_engine.js");
         let minified =
             fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/dist/pressroom_engine.js"))
                 .unwrap_or_default();
@@ -184,10 +185,9 @@ mod tests {
     #[test]
     fn the_gzipped_engine_inflates_to_the_engine() {
         use std::io::Read as _;
-        let bytes = |name: &str| ASSETS.iter().find(|a| a.name == name).unwrap().bytes;
         let (wasm, gzip) = (
-            bytes("pressroom_engine_bg.wasm"),
-            bytes("pressroom_engine_bg.wasm.gz"),
+            shipped("pressroom_engine_bg.wasm"),
+            shipped("pressroom_engine_bg.wasm.gz"),
         );
         let mut inflated = Vec::new();
         flate2::read::GzDecoder::new(gzip)
@@ -204,11 +204,7 @@ mod tests {
 
     #[test]
     fn the_engine_asks_for_the_fold_table_that_ships_beside_it() {
-        let wasm = ASSETS
-            .iter()
-            .find(|a| a.name == "pressroom_engine_bg.wasm")
-            .unwrap()
-            .bytes;
+        let wasm = shipped("pressroom_engine_bg.wasm");
         let name = pressroom::analyze::EXTENDED_FOLD_FILE.as_bytes();
         assert!(
             wasm.windows(name.len()).any(|w| w == name),
@@ -232,21 +228,13 @@ mod tests {
 
     #[test]
     fn engine_is_a_wasm_module_that_its_glue_loads() {
-        let wasm = &ASSETS
-            .iter()
-            .find(|a| a.name == "pressroom_engine_bg.wasm")
-            .unwrap()
-            .bytes;
+        let wasm = shipped("pressroom_engine_bg.wasm");
         assert_eq!(
             &wasm[..4],
             b"\0asm",
             "the engine is not a WebAssembly module"
         );
-        let glue = ASSETS
-            .iter()
-            .find(|a| a.name == "pressroom_engine.js")
-            .unwrap();
-        let glue = std::str::from_utf8(glue.bytes).unwrap();
+        let glue = std::str::from_utf8(shipped("pressroom_engine.js")).unwrap();
         // The --target web glue fetches the module next to itself by this name.
         assert!(
             glue.contains("pressroom_engine_bg.wasm"),

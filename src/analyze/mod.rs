@@ -206,6 +206,14 @@ fn core_fold_table() -> &'static FoldTable {
         .get_or_init(|| FoldTable::decode(&FOLD_CODES, FOLD_DATA.into()).expect("build.rs's table"))
 }
 
+/// FNV-1a, 64 bits, as `build.rs` names [`EXTENDED_FOLD_FILE`] by it (a build script cannot
+/// call the crate it builds, so it has its own copy).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xCBF2_9CE4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3)
+    })
+}
+
 /// A folding table decoded: `(code point, where its folded text ends in data)`, in increasing
 /// order of code points, and the texts back to back.
 struct FoldTable {
@@ -236,10 +244,7 @@ impl FoldTable {
 
     /// Reads [`EXTENDED_FOLD_FILE`], inflated: `u32 LE length of the codes | codes | texts`.
     fn extended(raw: &[u8]) -> Result<FoldTable, crate::Error> {
-        let hash = raw.iter().fold(0xCBF2_9CE4_8422_2325u64, |hash, &byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3)
-        });
-        if hash != EXTENDED_FOLD_HASH {
+        if fnv1a(raw) != EXTENDED_FOLD_HASH {
             return Err(crate::Error::corrupt(
                 "fold table",
                 format!("{EXTENDED_FOLD_FILE} is not the table this engine was built with"),
@@ -340,12 +345,9 @@ mod tests {
         flate2::read::GzDecoder::new(EXTENDED_FOLD_GZIP)
             .read_to_end(&mut raw)
             .unwrap();
-        let hash = raw.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
-        });
         assert_eq!(
             EXTENDED_FOLD_FILE,
-            format!("pressroom_engine_fold_{hash:016x}.bin")
+            format!("pressroom_engine_fold_{:016x}.bin", fnv1a(&raw))
         );
         load_extended_fold(&raw).unwrap();
         let table = FoldTable::extended(&raw).unwrap();
