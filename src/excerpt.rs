@@ -5,11 +5,13 @@ use crate::analyze;
 /// How many words an excerpt shows unless the index or the query says otherwise.
 pub(crate) const EXCERPT_WORDS: usize = 30;
 
-/// Builds the excerpt of `text` for the terms accepted by `is_match`.
+/// Builds the excerpt of `text` for the terms accepted by `is_match` (searches keep the words of
+/// bodies they read, and call [`excerpt_of`]).
 ///
 /// The window of `words` words with the most distinct matched terms wins (then the
 /// most matches, then the earliest), so the excerpt shows why the release was found. Without any
 /// match in the text, the excerpt is its opening words.
+#[cfg(test)]
 pub(crate) fn excerpt(text: &str, words: usize, is_match: impl Fn(&str) -> bool) -> String {
     excerpt_of(text, &analyze::tokens(text), words, is_match)
 }

@@ -51,7 +51,13 @@ pub struct Index {
     /// here, per release (0 until then), when its posting is read; ranking reads a title's
     /// length only for a release whose title it found a word in. Empty otherwise.
     title_lengths: std::sync::Mutex<Vec<u16>>,
+    /// The words of the bodies read last (see [`Index::body_tokens`]), most recent first.
+    body_tokens: std::sync::Mutex<Vec<(u32, std::sync::Arc<Vec<crate::analyze::Token>>)>>,
 }
+
+/// How many releases' body words [`Index::body_tokens`] keeps: the hits of a few pages, and the
+/// releases a search checks for the word being typed.
+const KEPT_BODIES: usize = 48;
 
 /// A query, its options, and its ranking (see [`Index::ranked_before`]).
 type LastRanked = (String, SearchOptions, std::sync::Arc<crate::search::Ranked>);
@@ -145,6 +151,7 @@ impl Index {
             columns,
             typo_builders: TypoBuilders::default(),
             last_ranked: std::sync::Mutex::new(None),
+            body_tokens: std::sync::Mutex::new(Vec::new()),
             titled_postings,
             learns_titles,
             title_lengths: std::sync::Mutex::new(if learns_titles {
@@ -662,6 +669,34 @@ impl Index {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The words of release `doc`'s body `text` ([`crate::analyze::tokens`]), kept for the
+    /// [`KEPT_BODIES`] releases asked for last. Excerpts, proximity and completions each split a
+    /// hit's body into words, and as a visitor types, one keystroke's hits are mostly the last
+    /// one's: splitting them again took a fifth of a keystroke's search. Words split while a
+    /// character lacked its folding (see [`crate::analyze::take_missed_fold`]) are not kept, as
+    /// they change once the table arrives.
+    pub(crate) fn body_tokens(
+        &self,
+        doc: u32,
+        text: &str,
+    ) -> std::sync::Arc<Vec<crate::analyze::Token>> {
+        let Ok(mut kept) = self.body_tokens.lock() else {
+            return std::sync::Arc::new(crate::analyze::tokens(text));
+        };
+        if let Some(at) = kept.iter().position(|k| k.0 == doc) {
+            let entry = kept.remove(at);
+            kept.insert(0, entry.clone());
+            return entry.1;
+        }
+        let (tokens, folded) = crate::analyze::tokens_folded(text);
+        let tokens = std::sync::Arc::new(tokens);
+        if folded {
+            kept.insert(0, (doc, tokens.clone()));
+            kept.truncate(KEPT_BODIES);
+        }
+        tokens
+    }
+
     /// Notes that release `doc`'s title is `words` long, read from its record, where a search
     /// found a word in the title without a posting.
     pub(crate) fn note_title_length(&self, doc: u32, words: usize) {
@@ -691,6 +726,16 @@ impl Index {
 
     pub(crate) fn date(&self, doc: u32) -> u32 {
         self.columns.dates.get(doc as usize).copied().unwrap_or(0)
+    }
+
+    /// How many categories the index has (their ids are `0..`).
+    pub(crate) fn category_count(&self) -> usize {
+        self.categories.len()
+    }
+
+    /// How many languages the index has (their ids are `1..=`; 0 is none).
+    pub(crate) fn lang_count(&self) -> usize {
+        self.langs.len()
     }
 
     pub(crate) fn category(&self, id: u32) -> &str {
@@ -807,4 +852,58 @@ fn validate_whole(
         }
     }
     Ok(columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn tiny() -> Index {
+        let mut writer = crate::IndexWriter::new();
+        writer
+            .add(crate::Release {
+                url: "/a".into(),
+                title: "Summit in Almaty".into(),
+                body: "Leaders met in Almaty.".into(),
+                ..crate::Release::default()
+            })
+            .unwrap();
+        Index::from_bytes(writer.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn body_words_are_kept_for_the_releases_read_last() {
+        let index = tiny();
+        let first = index.body_tokens(0, "Leaders met in Almaty.");
+        assert_eq!(first.len(), 4);
+        assert!(Arc::ptr_eq(
+            &first,
+            &index.body_tokens(0, "Leaders met in Almaty.")
+        ));
+        // Each release read since counts; the one read longest ago goes first.
+        for doc in 1..KEPT_BODIES as u32 {
+            index.body_tokens(doc, "other words");
+        }
+        assert!(Arc::ptr_eq(&first, &index.body_tokens(0, "")), "still kept");
+        for doc in KEPT_BODIES as u32..2 * KEPT_BODIES as u32 {
+            index.body_tokens(doc, "other words");
+        }
+        assert!(!Arc::ptr_eq(
+            &first,
+            &index.body_tokens(0, "Leaders met in Almaty.")
+        ));
+        assert!(index.body_tokens.lock().unwrap().len() <= KEPT_BODIES);
+    }
+
+    #[test]
+    fn body_words_split_without_their_folding_are_not_kept() {
+        let index = tiny();
+        let text = "Ｓｕｍｍｉｔ in Almaty";
+        let before = crate::analyze::without_extended_fold(|| index.body_tokens(0, text));
+        assert_eq!(before[0].term, "ｓｕｍｍｉｔ");
+        assert!(crate::analyze::take_missed_fold());
+        // Once the table is there, the words are split again, and folded.
+        assert_eq!(index.body_tokens(0, text)[0].term, "summit");
+    }
 }

@@ -5,13 +5,14 @@
 //! visitor is still typing, and words tolerate typos. Matches are scored with BM25F over the
 //! title and body fields, then filtered, counted per facet, sorted and paged.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::acronyms;
 use crate::analyze::{self, Token};
-use crate::excerpt::{excerpt, excerpt_of};
+use crate::excerpt::excerpt_of;
 use crate::format::split_term_value;
 use crate::index::{Index, Stored};
 use crate::query::{self, Clause, Field, Query};
@@ -553,6 +554,12 @@ fn rank(
         search.families = true;
         (matches, highlight, clause_terms, open) = search.matches(&query, browsing)?;
     }
+    if index.pending() {
+        // Some postings are still missing, so no ranking is the answer yet: fetch those first,
+        // not the records of releases that may not make the page (facets and the ranking would
+        // be thrown away).
+        return Ok(Err(results));
+    }
 
     // Facets count every filter but their own; then all filters apply.
     let filters = &options.filters;
@@ -593,11 +600,6 @@ fn rank(
         ranked.truncate(wanted);
     }
     sorting::sort_by(&mut ranked, &order);
-    if index.pending() {
-        // Some postings are still missing, so this ranking is not the answer: fetch those first,
-        // not the records of releases that may not make the page.
-        return Ok(Err(results));
-    }
     // What the rescoring window needs to complete the word being typed from the titles.
     let open = open.map(|open| {
         let window = ranked.iter().take(RERANKED).filter_map(|&(_, _, doc, _)| {
@@ -726,6 +728,10 @@ fn order(sort: Sort, browsing: bool) -> impl Fn(&Scored, &Scored) -> std::cmp::O
     }
 }
 
+/// A release's record read by a search, with its body's words once something needed them
+/// (kept by the index: see [`Index::body_tokens`]).
+type Read = (u32, Stored, Option<Arc<Vec<Token>>>);
+
 /// Reads the records of a ranked page: proximity and written accents rescore the best of them,
 /// and the page's hits get their excerpts.
 fn finish(
@@ -754,7 +760,7 @@ fn finish(
     // Proximity: the best matches are scored again with where their words stand.
     // The records read, with their body's tokens when proximity needed them (the excerpt
     // reuses them).
-    let mut read: Vec<(u32, Stored, Option<Vec<Token>>)> = Vec::new();
+    let mut read: Vec<Read> = Vec::new();
     let window = ranked.len().min(RERANKED);
     let proximity = clause_terms.len() > 1 && ranking.proximity_bonus > 0.0;
     let marked = if ranking.diacritic_bonus > 0.0 {
@@ -790,8 +796,8 @@ fn finish(
                     .any(|t| o.completes(&t.term))
                     .then_some((o, at))
             }) {
-                let text = || analyze::tokens(&stored.text);
-                let body = (open.field == Field::Any).then(|| &*body.get_or_insert_with(text));
+                let text = || index.body_tokens(entry.2, &stored.text);
+                let body = (open.field == Field::Any).then(|| &**body.get_or_insert_with(text));
                 if let Some((term, score)) =
                     title_completion(index, ranking, open, entry.2, &title_tokens, body)
                 {
@@ -816,7 +822,7 @@ fn finish(
                     title
                 } else {
                     closeness(
-                        body.get_or_insert_with(|| analyze::tokens(&stored.text)),
+                        body.get_or_insert_with(|| index.body_tokens(entry.2, &stored.text)),
                         clause_terms,
                     )
                 };
@@ -825,7 +831,7 @@ fn finish(
             if !marked.is_empty() {
                 let mut written = marked_in(&marked, &stored.title, &title_tokens);
                 if written.iter().any(|w| !w) {
-                    let body = body.get_or_insert_with(|| analyze::tokens(&stored.text));
+                    let body = body.get_or_insert_with(|| index.body_tokens(entry.2, &stored.text));
                     let in_body = marked_in(&marked, &stored.text, body);
                     written.iter_mut().zip(in_body).for_each(|(w, b)| *w |= b);
                 }
@@ -1061,6 +1067,29 @@ fn open_prefix(clause: &Clause) -> Option<(&str, Field)> {
     }
 }
 
+/// One match per release from a group's postings (in any order), in release order: the best
+/// score of its variants and whether one of them is in its title, or, for a release that only a
+/// family word matched, the same of its family words (flagged [`FAMILY_ONLY`]).
+fn best_per_release(mut all: Matches) -> Matches {
+    sort_by_release(&mut all);
+    let mut matches: Matches = Vec::with_capacity(all.len());
+    for (doc, score, flags) in all {
+        match matches.last_mut() {
+            Some(last) if last.0 == doc => {
+                if last.2 & FAMILY_ONLY == flags & FAMILY_ONLY {
+                    last.1 = last.1.max(score);
+                    last.2 |= flags & IN_TITLE;
+                } else if flags & FAMILY_ONLY == 0 {
+                    // A variant outranks the family words seen before it.
+                    *last = (doc, score, flags);
+                }
+            }
+            _ => matches.push((doc, score, flags)),
+        }
+    }
+    matches
+}
+
 /// Adds `extra` (releases not in `matches`) to `matches`, keeping the order by release.
 fn merge_matches(mut matches: Matches, extra: Matches) -> Matches {
     matches.extend(extra);
@@ -1293,19 +1322,22 @@ impl Search<'_> {
             let texts = [&stored.title, &stored.text];
             let fields = if field == Field::Title { 1 } else { 2 };
             for (in_body, text) in texts.iter().take(fields).enumerate() {
-                let tokens = analyze::tokens(text);
-                if in_body == 0 {
+                let tokens = if in_body == 0 {
+                    let tokens = Arc::new(analyze::tokens(text));
                     // Scoring a completion in the title needs the title's length.
                     self.index.note_title_length(doc, tokens.len());
-                }
-                for token in tokens {
+                    tokens
+                } else {
+                    self.index.body_tokens(doc, text)
+                };
+                for token in tokens.iter() {
                     if token.term.len() <= prefix.len() || !token.term.starts_with(prefix) {
                         continue;
                     }
                     let at = match counts.iter().position(|c| c.0 == token.term) {
                         Some(at) => at,
                         None => {
-                            counts.push((token.term, 0, 0));
+                            counts.push((token.term.clone(), 0, 0));
                             counts.len() - 1
                         }
                     };
@@ -1339,29 +1371,24 @@ impl Search<'_> {
     /// A release with none of the variants but a word of the family keeps the family's best, and
     /// is flagged [`FAMILY_ONLY`].
     fn group(&self, group: &Group, field: Field) -> Result<Matches, Error> {
-        let mut best: HashMap<u32, (f64, u8)> = HashMap::new();
+        // Every posting of every variant and every family word, sorted by release.
+        let mut all: Matches = Vec::new();
         let family = group.family.iter().map(|v| (v, FAMILY_ONLY));
         for (&(value, weight, _), kind) in group.variants.iter().map(|v| (v, 0)).chain(family) {
             let idf = self.stats.idf(split_term_value(value).1);
-            for p in self.index.postings(value)? {
+            let postings = self.index.postings(value)?;
+            all.reserve(postings.len());
+            for p in postings {
                 let body_tf = if field == Field::Title { 0 } else { p.body_tf };
                 if body_tf == 0 && p.title_tf == 0 {
                     continue;
                 }
                 let score = weight * self.stats.bm25f(p.doc, p.title_tf, body_tf, idf);
                 let in_title = if p.title_tf > 0 { IN_TITLE } else { 0 };
-                let entry = best.entry(p.doc).or_insert((score, kind | in_title));
-                if entry.1 & FAMILY_ONLY == kind {
-                    // The same kind of variant: the best one counts.
-                    entry.0 = entry.0.max(score);
-                    entry.1 |= in_title;
-                }
-                // A family word never replaces a variant's score (variants come first).
+                all.push((p.doc, score, kind | in_title));
             }
         }
-        let mut matches: Matches = best.into_iter().map(|(d, (s, f))| (d, s, f)).collect();
-        sort_by_release(&mut matches);
-        Ok(matches)
+        Ok(best_per_release(all))
     }
 
     /// The dictionary values of `terms`, or `None` when one of them is not in the index.
@@ -1497,25 +1524,38 @@ impl DocFilter {
 }
 
 fn facets(index: &Index, matches: &[(u32, f64, u16)], filter: &DocFilter) -> Facets {
-    let mut categories: HashMap<u32, usize> = HashMap::new();
-    let mut years: HashMap<u32, usize> = HashMap::new();
-    let mut langs: HashMap<u32, usize> = HashMap::new();
+    // Counts by table id (categories, languages: ids are small and dense) and by year (a
+    // handful, most recent first in most archives).
+    let mut categories = vec![0usize; index.category_count()];
+    let mut years: Vec<(u32, usize)> = Vec::new();
+    let mut langs = vec![0usize; index.lang_count() + 1];
     for &(doc, _, _) in matches {
         if filter.accepts(index, doc, Some(Facet::Category)) {
             for &c in index.doc_categories(doc) {
-                *categories.entry(c).or_default() += 1;
+                if let Some(n) = categories.get_mut(c as usize) {
+                    *n += 1;
+                }
             }
         }
         let year = index.date(doc) / 10_000;
         if year > 0 && filter.accepts(index, doc, Some(Facet::Year)) {
-            *years.entry(year).or_default() += 1;
+            match years.iter_mut().find(|y| y.0 == year) {
+                Some(y) => y.1 += 1,
+                None => years.push((year, 1)),
+            }
         }
         let lang = index.doc_lang(doc);
         if lang > 0 && filter.accepts(index, doc, Some(Facet::Lang)) {
-            *langs.entry(lang).or_default() += 1;
+            if let Some(n) = langs.get_mut(lang as usize) {
+                *n += 1;
+            }
         }
     }
-    let counted = |map: HashMap<u32, usize>, name: &dyn Fn(u32) -> String| {
+    let dense = |counts: Vec<usize>| {
+        let ids = 0..counts.len() as u32;
+        ids.zip(counts).filter(|c| c.1 > 0).collect::<Vec<_>>()
+    };
+    let counted = |map: Vec<(u32, usize)>, name: &dyn Fn(u32) -> String| {
         let mut v: Vec<FacetCount> = map
             .into_iter()
             .map(|(k, count)| FacetCount {
@@ -1531,9 +1571,11 @@ fn facets(index: &Index, matches: &[(u32, f64, u16)], filter: &DocFilter) -> Fac
     let mut years = counted(years, &|y| y.to_string());
     sorting::sort_by(&mut years, |a, b| b.value.cmp(&a.value));
     Facets {
-        categories: counted(categories, &|c| index.category(c).to_owned()),
+        categories: counted(dense(categories), &|c| index.category(c).to_owned()),
         years,
-        langs: counted(langs, &|l| index.lang(l).unwrap_or_default().to_owned()),
+        langs: counted(dense(langs), &|l| {
+            index.lang(l).unwrap_or_default().to_owned()
+        }),
     }
 }
 
@@ -1820,7 +1862,7 @@ fn hit(
     index: &Index,
     doc: u32,
     score: f64,
-    read: &mut Vec<(u32, Stored, Option<Vec<Token>>)>,
+    read: &mut Vec<Read>,
     highlight: &HashSet<&str>,
     excerpt_words: usize,
 ) -> Result<Option<Hit>, Error> {
@@ -1835,10 +1877,8 @@ fn hit(
         },
     };
     let is_match = |term: &str| highlight.contains(term);
-    let excerpt = match &body {
-        Some(tokens) => excerpt_of(&stored.text, tokens, excerpt_words, is_match),
-        None => excerpt(&stored.text, excerpt_words, is_match),
-    };
+    let body = body.unwrap_or_else(|| index.body_tokens(doc, &stored.text));
+    let excerpt = excerpt_of(&stored.text, &body, excerpt_words, is_match);
     Ok(Some(Hit {
         url: stored.url,
         title: stored.title,
@@ -1852,4 +1892,33 @@ fn hit(
             .collect(),
         lang: index.lang(stored.lang).map(str::to_owned),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_keeps_each_releases_best_variant_over_its_family_words_in_any_order() {
+        let family = FAMILY_ONLY;
+        let postings: Matches = vec![
+            (7, 5.0, family | IN_TITLE), // a family word before the variants
+            (3, 1.0, 0),
+            (7, 2.0, 0),
+            (3, 4.0, IN_TITLE),
+            (7, 1.5, IN_TITLE),
+            (7, 9.0, family), // after them: never counts
+            (5, 2.0, family),
+            (5, 3.0, family | IN_TITLE),
+        ];
+        let expected = vec![
+            (3, 4.0, IN_TITLE),
+            (5, 3.0, family | IN_TITLE),
+            (7, 2.0, IN_TITLE),
+        ];
+        assert_eq!(best_per_release(postings.clone()), expected);
+        let mut reversed = postings;
+        reversed.reverse();
+        assert_eq!(best_per_release(reversed), expected);
+    }
 }

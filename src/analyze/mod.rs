@@ -171,6 +171,16 @@ pub(crate) fn take_missed_fold() -> bool {
     MISSED_FOLD.with(|missed| missed.replace(false))
 }
 
+/// [`tokens`], and whether every character of `text` had its folding (no miss to report, see
+/// [`take_missed_fold`]). A miss from before stays reported.
+pub(crate) fn tokens_folded(text: &str) -> (Vec<Token>, bool) {
+    let before = take_missed_fold();
+    let tokens = tokens(text);
+    let missed = take_missed_fold();
+    MISSED_FOLD.with(|flag| flag.set(before || missed));
+    (tokens, !missed)
+}
+
 thread_local! {
     /// Per thread, so that one thread's search never takes another's miss.
     static MISSED_FOLD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
@@ -188,7 +198,28 @@ pub fn load_extended_fold(raw: &[u8]) -> Result<(), crate::Error> {
 
 static EXTENDED_FOLD: OnceLock<FoldTable> = OnceLock::new();
 
+#[cfg(test)]
+thread_local! {
+    /// Natively the table is built in; tests set this to fold as the wasm module does before
+    /// the table arrives (see [`without_extended_fold`]).
+    static WITHOUT_EXTENDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` on this thread as if the extended table had not arrived (a test of what the wasm
+/// module does before a search fetches it).
+#[cfg(test)]
+pub(crate) fn without_extended_fold<T>(f: impl FnOnce() -> T) -> T {
+    WITHOUT_EXTENDED.with(|w| w.set(true));
+    let out = f();
+    WITHOUT_EXTENDED.with(|w| w.set(false));
+    out
+}
+
 fn extended_fold_table() -> Option<&'static FoldTable> {
+    #[cfg(test)]
+    if WITHOUT_EXTENDED.with(std::cell::Cell::get) {
+        return None;
+    }
     #[cfg(not(target_arch = "wasm32"))]
     {
         let raw = include_bytes!(concat!(env!("OUT_DIR"), "/fold_extended.bin"));
@@ -413,6 +444,24 @@ mod tests {
     }
 
     #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn tokens_folded_says_whether_every_character_folded_and_keeps_an_earlier_miss() {
+        take_missed_fold();
+        let (tokens, folded) = tokens_folded("Ａｌｍａｔｙ summit");
+        assert!(folded);
+        assert_eq!(tokens[0].term, "almaty");
+        assert!(!take_missed_fold());
+        let (tokens, folded) = without_extended_fold(|| tokens_folded("Ａｌｍａｔｙ summit"));
+        assert!(!folded);
+        assert_eq!(tokens[0].term, "ａｌｍａｔｙ", "lower-cased only");
+        assert!(take_missed_fold(), "the miss is still reported");
+        // A miss noted before the call stays noted, even when the call misses nothing.
+        without_extended_fold(|| fold("Ｘ"));
+        let (_, folded) = tokens_folded("summit");
+        assert!(folded);
+        assert!(take_missed_fold());
+    }
+
     fn fold_string(text: &str) -> String {
         let mut out = String::new();
         for c in text.chars() {
