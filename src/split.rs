@@ -1419,6 +1419,9 @@ pub(crate) struct Store {
     /// The postings extent (head length, end) of every PREFIXES completion, by offset.
     completions: HashMap<u64, (u32, u64)>,
     dict: Vec<Option<DictPart>>,
+    /// The loaded dictionary parts by where their postings start, sorted (their ranges are
+    /// apart): which part locates a term's postings, found by bisection.
+    postings_starts: Vec<(u64, usize)>,
     /// Raw byte ranges per file, sorted by start, apart (see `insert_range`). Sorted vectors,
     /// not B-trees: the engine's wasm would carry a copy of the B-tree code for them alone.
     raw: HashMap<u32, Vec<(u64, Vec<u8>)>>,
@@ -1456,6 +1459,7 @@ impl Store {
             prefix_pieces: vec![false; manifest.prefixes.len()],
             completions,
             dict: manifest.dict.iter().map(|_| None).collect(),
+            postings_starts: Vec::new(),
             families: manifest.dict.iter().map(|_| None).collect(),
             record_pages: match &manifest.locator {
                 RecordLocator::Pages { pages, .. } => pages.iter().map(|_| None).collect(),
@@ -1573,7 +1577,13 @@ impl Store {
             end,
         };
         if let Some(i) = self.manifest.dict.iter().position(|p| p.loc == loc) {
-            self.dict[i] = Some(self.load_dict_part(i, bytes)?);
+            let part = self.load_dict_part(i, bytes)?;
+            let (start, empty) = (part.postings.start, part.postings.is_empty());
+            // An empty part holds no postings (and may start where another does).
+            if self.dict[i].replace(part).is_none() && !empty {
+                let at = self.postings_starts.partition_point(|p| p.0 < start);
+                self.postings_starts.insert(at, (start, i));
+            }
         } else if let Some(i) = self.manifest.acronyms.iter().position(|b| b.1 == loc) {
             let definitions = load_acronym_bucket(&self.manifest, i, &bytes)?;
             self.acronyms.insert(i, definitions);
@@ -1934,12 +1944,13 @@ impl Store {
     /// The head length and end of the postings at `offset`, from the dictionary part that holds
     /// the term (which the search has loaded, having found the term there) or from PREFIXES.
     fn postings_extent(&self, offset: u64) -> Option<(u32, u64)> {
-        // The loaded parts' postings ranges are apart: at most one holds `offset`.
-        let loaded = self
-            .dict
-            .iter()
-            .flatten()
-            .find(|part| part.postings.contains(&offset));
+        // The loaded parts' postings ranges are apart: only the last to start at or before
+        // `offset` can hold it.
+        let at = self.postings_starts.partition_point(|p| p.0 <= offset);
+        let loaded = at
+            .checked_sub(1)
+            .and_then(|at| self.dict[self.postings_starts[at].1].as_ref())
+            .filter(|part| part.postings.contains(&offset));
         match loaded {
             Some(part) => {
                 let k = part.offsets.binary_search(&offset).ok()?;
