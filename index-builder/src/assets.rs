@@ -100,19 +100,11 @@ pub fn write_assets(out: &Path) -> anyhow::Result<Vec<PathBuf>> {
 /// Removes the extended folding tables of other engine versions from `out`: each is named by
 /// its contents, so an upgrade would otherwise leave the old one behind.
 fn remove_other_fold_tables(out: &Path) -> anyhow::Result<()> {
-    let entries = fs::read_dir(out).with_context(|| format!("listing {}", out.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.starts_with("pressroom_engine_fold_")
+    crate::remove_stale_files(out, |name| {
+        name.starts_with("pressroom_engine_fold_")
             && name.ends_with(".bin")
             && name != pressroom::analyze::EXTENDED_FOLD_FILE
-        {
-            fs::remove_file(entry.path())
-                .with_context(|| format!("removing {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -14,3 +14,23 @@ pub mod config;
 pub mod input;
 pub mod pipeline;
 pub mod state;
+
+/// Removes the files of folder `dir` whose names `stale` accepts: what an earlier build wrote
+/// under content-derived names (index parts, folding tables) and the new one no longer names.
+/// Subfolders and names that are not UTF-8 are left alone.
+pub fn remove_stale_files(
+    dir: &std::path::Path,
+    stale: impl Fn(&str) -> bool,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.to_str().is_some_and(&stale) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}

@@ -847,19 +847,12 @@ fn unkeep(analyzed: &mut Analyzed, previous: &State, cache: &Cache) -> anyhow::R
 
 /// Removes part files of earlier builds from `out`, keeping those named in `keep`.
 fn remove_stale_parts(out: &Path, keep: &[&str]) -> anyhow::Result<()> {
-    let entries =
-        std::fs::read_dir(out).with_context(|| format!("cannot list {}", out.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let is_part = name.starts_with(pressroom::PART_PREFIX)
-            && name.ends_with(&format!(".{}", pressroom::PART_EXTENSION));
-        if is_part && !keep.contains(&name) {
-            std::fs::remove_file(entry.path())
-                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
+    let extension = format!(".{}", pressroom::PART_EXTENSION);
+    pressroom_index::remove_stale_files(out, |name| {
+        name.starts_with(pressroom::PART_PREFIX)
+            && name.ends_with(&extension)
+            && !keep.contains(&name)
+    })
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
