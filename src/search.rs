@@ -1069,26 +1069,53 @@ fn open_prefix(clause: &Clause) -> Option<(&str, Field)> {
 
 /// One match per release from a group's postings (in any order), in release order: the best
 /// score of its variants and whether one of them is in its title, or, for a release that only a
-/// family word matched, the same of its family words (flagged [`FAMILY_ONLY`]).
-fn best_per_release(mut all: Matches) -> Matches {
+/// family word matched, the same of its family words (flagged [`FAMILY_ONLY`]). `releases` is
+/// how many the index holds.
+fn best_per_release(mut all: Matches, releases: usize) -> Matches {
+    // Merges a posting into what its release has so far.
+    fn keep(kept: &mut (f64, u8), score: f64, flags: u8) {
+        if kept.1 & FAMILY_ONLY == flags & FAMILY_ONLY {
+            kept.0 = kept.0.max(score);
+            kept.1 |= flags & IN_TITLE;
+        } else if flags & FAMILY_ONLY == 0 {
+            // A variant outranks the family words seen before it.
+            *kept = (score, flags);
+        }
+    }
+    if all.len() >= releases / DENSE_GROUP {
+        // Many postings (a short prefix's completions): a slot per release costs less than
+        // sorting them.
+        let mut slots: Vec<Option<(f64, u8)>> = vec![None; releases];
+        for (doc, score, flags) in all {
+            match slots.get_mut(doc as usize) {
+                Some(Some(kept)) => keep(kept, score, flags),
+                Some(slot) => *slot = Some((score, flags)),
+                None => {}
+            }
+        }
+        let found = slots.into_iter().enumerate();
+        return found
+            .filter_map(|(doc, slot)| slot.map(|(score, flags)| (doc as u32, score, flags)))
+            .collect();
+    }
     sort_by_release(&mut all);
     let mut matches: Matches = Vec::with_capacity(all.len());
     for (doc, score, flags) in all {
         match matches.last_mut() {
             Some(last) if last.0 == doc => {
-                if last.2 & FAMILY_ONLY == flags & FAMILY_ONLY {
-                    last.1 = last.1.max(score);
-                    last.2 |= flags & IN_TITLE;
-                } else if flags & FAMILY_ONLY == 0 {
-                    // A variant outranks the family words seen before it.
-                    *last = (doc, score, flags);
-                }
+                let mut kept = (last.1, last.2);
+                keep(&mut kept, score, flags);
+                (last.1, last.2) = kept;
             }
             _ => matches.push((doc, score, flags)),
         }
     }
     matches
 }
+
+/// [`best_per_release`] gives each release a slot when a group has at least one posting per
+/// this many releases.
+const DENSE_GROUP: usize = 16;
 
 /// Adds `extra` (releases not in `matches`) to `matches`, keeping the order by release.
 fn merge_matches(mut matches: Matches, extra: Matches) -> Matches {
@@ -1388,7 +1415,7 @@ impl Search<'_> {
                 all.push((p.doc, score, kind | in_title));
             }
         }
-        Ok(best_per_release(all))
+        Ok(best_per_release(all, self.index.len()))
     }
 
     /// The dictionary values of `terms`, or `None` when one of them is not in the index.
@@ -1916,9 +1943,12 @@ mod tests {
             (5, 3.0, family | IN_TITLE),
             (7, 2.0, IN_TITLE),
         ];
-        assert_eq!(best_per_release(postings.clone()), expected);
-        let mut reversed = postings;
-        reversed.reverse();
-        assert_eq!(best_per_release(reversed), expected);
+        // Sorted (an index of many releases) or by slot (few): the same matches.
+        for releases in [8, 10_000] {
+            assert_eq!(best_per_release(postings.clone(), releases), expected);
+            let mut reversed = postings.clone();
+            reversed.reverse();
+            assert_eq!(best_per_release(reversed, releases), expected);
+        }
     }
 }
