@@ -197,7 +197,9 @@ async function main() {
     pagefind: version(pagefind, ['--version']),
     pressroom: version(opts.bin, ['--version']),
     commit: version('git', ['-C', ROOT, 'rev-parse', '--short=12', 'HEAD']),
-    dirty: version('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench', ':!BENCHMARKS.md']) !== '',
+    // Changes that can move a figure: documentation (Markdown, docs/) cannot.
+    dirty:
+      version('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench', ':!*.md', ':!docs']) !== '',
     chromiumArgs: CHROMIUM_ARGS,
     shared: SHARED,
     quick: opts.quick,
