@@ -1082,24 +1082,33 @@ fn best_per_release(mut all: Matches, releases: usize) -> Matches {
             *kept = (score, flags);
         }
     }
+    let mut matches: Matches = Vec::with_capacity(all.len());
     if all.len() >= releases / DENSE_GROUP {
         // Many postings (a short prefix's completions): a slot per release costs less than
-        // sorting them.
-        let mut slots: Vec<Option<(f64, u8)>> = vec![None; releases];
-        for (doc, score, flags) in all {
-            match slots.get_mut(doc as usize) {
-                Some(Some(kept)) => keep(kept, score, flags),
-                Some(slot) => *slot = Some((score, flags)),
-                None => {}
+        // sorting them. A slot's flags are 0 until a posting fills it.
+        const FILLED: u8 = 4;
+        let mut scores = vec![0.0; releases];
+        let mut flags = vec![0u8; releases];
+        for (doc, score, found) in all {
+            let Some(slot) = flags.get_mut(doc as usize) else {
+                continue;
+            };
+            let mut kept = (scores[doc as usize], *slot);
+            if kept.1 == 0 {
+                kept = (score, found | FILLED);
+            } else {
+                keep(&mut kept, score, found | FILLED);
+            }
+            (scores[doc as usize], *slot) = kept;
+        }
+        for (doc, (&score, &found)) in scores.iter().zip(&flags).enumerate() {
+            if found != 0 {
+                matches.push((doc as u32, score, found & !FILLED));
             }
         }
-        let found = slots.into_iter().enumerate();
-        return found
-            .filter_map(|(doc, slot)| slot.map(|(score, flags)| (doc as u32, score, flags)))
-            .collect();
+        return matches;
     }
     sort_by_release(&mut all);
-    let mut matches: Matches = Vec::with_capacity(all.len());
     for (doc, score, flags) in all {
         match matches.last_mut() {
             Some(last) if last.0 == doc => {
