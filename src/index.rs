@@ -55,6 +55,16 @@ pub struct Index {
     body_tokens: std::sync::Mutex<Vec<(u32, std::sync::Arc<Vec<crate::analyze::Token>>)>>,
 }
 
+/// The request for [`crate::analyze::EXTENDED_FOLD_FILE`].
+fn fold_request() -> crate::PartRequest {
+    crate::PartRequest {
+        file: crate::analyze::EXTENDED_FOLD_FILE.to_owned(),
+        start: 0,
+        end: crate::analyze::EXTENDED_FOLD_FILE_LEN,
+        gzip: true,
+    }
+}
+
 /// How many releases' body words [`Index::body_tokens`] keeps: the hits of a few pages, and the
 /// releases a search checks for the word being typed.
 const KEPT_BODIES: usize = 48;
@@ -257,16 +267,19 @@ impl Index {
             if let Ok(mut last) = self.last_ranked.lock() {
                 *last = None;
             }
-            return Ok(Searched::Need(vec![crate::PartRequest {
-                file: crate::analyze::EXTENDED_FOLD_FILE.to_owned(),
-                start: 0,
-                end: crate::analyze::EXTENDED_FOLD_FILE_LEN,
-                gzip: true,
-            }]));
+            return Ok(Searched::Need(vec![fold_request()]));
         }
         let results = results?;
         match &self.storage {
-            Storage::Split(store) if store.has_needs() => Ok(Searched::Need(store.take_needs())),
+            Storage::Split(store) if store.has_needs() => {
+                let mut need = store.take_needs();
+                // An index with words in other scripts will want the table for the texts it
+                // shows, if not for the query: it comes with this round, not one of its own.
+                if store.words_beyond_core() && !crate::analyze::extended_fold_loaded() {
+                    need.push(fold_request());
+                }
+                Ok(Searched::Need(need))
+            }
             _ => Ok(Searched::Done(results)),
         }
     }
@@ -894,6 +907,51 @@ mod tests {
             &index.body_tokens(0, "Leaders met in Almaty.")
         ));
         assert!(index.body_tokens.lock().unwrap().len() <= KEPT_BODIES);
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))] // the writer splits natively
+    fn a_split_index_mostly_in_other_scripts_asks_for_the_folding_with_its_first_pieces() {
+        // Releases in Chinese characters (enough words for several dictionary parts), or in
+        // English with one Chinese name: only the first asks for the table with its pieces.
+        let chinese = |i: u32| -> String {
+            let ideograph = |k: u32| char::from_u32(0x4E00 + (i * 97 + k * 13) % 20_000).unwrap();
+            (0..60)
+                .map(|k| format!("{}{} ", ideograph(k), ideograph(k + 1)))
+                .collect()
+        };
+        let english = |i: u32| format!("Leaders met in Almaty, {i} of them, and 习近平 spoke.");
+        let bodies: [(&dyn Fn(u32) -> String, bool); 2] = [(&english, false), (&chinese, true)];
+        for (body, wanted) in bodies {
+            let mut writer = crate::IndexWriter::new();
+            for i in 0..400 {
+                let release = crate::Release {
+                    url: format!("/{i}"),
+                    title: format!("Almaty {i}"),
+                    body: body(i),
+                    ..crate::Release::default()
+                };
+                writer.add(release).unwrap();
+            }
+            let entry = writer.finish_split().unwrap().entry;
+            let asks =
+                |index: &Index| match index.search_or_need("almaty", &SearchOptions::default()) {
+                    Ok(Searched::Need(need)) => need,
+                    other => panic!("{other:?}"),
+                };
+            let index = Index::from_bytes(entry.clone()).unwrap();
+            let need = crate::analyze::without_extended_fold(|| asks(&index));
+            assert!(!need.is_empty());
+            assert_eq!(
+                need.contains(&fold_request()),
+                wanted,
+                "{}: {need:?}",
+                body(0)
+            );
+            // Where the table is there (natively, always), it is not asked for.
+            let index = Index::from_bytes(entry).unwrap();
+            assert!(!asks(&index).contains(&fold_request()));
+        }
     }
 
     #[test]

@@ -1422,13 +1422,13 @@ pub(crate) struct Store {
     /// The loaded dictionary parts by where their postings start, sorted (their ranges are
     /// apart): which part locates a term's postings, found by bisection.
     postings_starts: Vec<(u64, usize)>,
-    /// Raw byte ranges per file, sorted by start, apart (see `insert_range`). Sorted vectors,
+    /// Raw byte ranges, by file, sorted by start, apart (see `insert_range`). Sorted vectors,
     /// not B-trees: the engine's wasm would carry a copy of the B-tree code for them alone.
-    raw: HashMap<u32, Vec<(u64, Vec<u8>)>>,
+    raw: Vec<Vec<(u64, Vec<u8>)>>,
     /// Inflated gzip members (release records), by file and start.
     inflated: HashMap<(u32, u64), Vec<u8>>,
-    /// The acronym buckets loaded so far, by their index in [`Manifest::acronyms`].
-    acronyms: HashMap<usize, Vec<crate::acronyms::Definition>>,
+    /// The acronym buckets loaded so far, at their index in [`Manifest::acronyms`].
+    acronyms: Vec<Option<Vec<crate::acronyms::Definition>>>,
     /// The word family pieces loaded so far, by their dictionary part.
     families: Vec<Option<crate::stems::Families>>,
     /// The pages of record lengths loaded so far (version 6), as the virtual offsets of their
@@ -1440,7 +1440,14 @@ pub(crate) struct Store {
     /// tell whether the lookups between them were complete.
     misses: std::sync::atomic::AtomicU64,
     doc_count: u32,
+    /// Whether at least one in [`BEYOND_CORE_SHARE`] of the dictionary parts and pieces of
+    /// PREFIXES starts with a character that folds with the extended table (see
+    /// [`Store::words_beyond_core`]).
+    beyond_core: bool,
 }
+
+/// See [`Store::words_beyond_core`].
+const BEYOND_CORE_SHARE: usize = 10;
 
 impl Store {
     pub(crate) fn new(layout: &Layout, bytes: &[u8], meta: &Meta) -> Result<Store, Error> {
@@ -1455,7 +1462,17 @@ impl Store {
             manifest.postings.len(),
         )?;
         let completions = completions_of(&prefixes).collect();
+        let (mut starts, mut beyond) = (0, 0);
+        let firsts = manifest.dict.iter().map(|p| &p.first);
+        for start in firsts.chain(manifest.prefixes.iter().map(|p| &p.0)) {
+            starts += 1;
+            beyond += usize::from(start.chars().any(crate::analyze::beyond_core));
+        }
+        let beyond_core = beyond > 0 && beyond * BEYOND_CORE_SHARE >= starts;
+        let raw = manifest.files.iter().map(|_| Vec::new()).collect();
+        let acronyms = manifest.acronyms.iter().map(|_| None).collect();
         Ok(Store {
+            beyond_core,
             prefix_pieces: vec![false; manifest.prefixes.len()],
             completions,
             dict: manifest.dict.iter().map(|_| None).collect(),
@@ -1467,9 +1484,9 @@ impl Store {
             },
             manifest,
             prefixes,
-            raw: HashMap::new(),
+            raw,
             inflated: HashMap::new(),
-            acronyms: HashMap::new(),
+            acronyms,
             needs: Mutex::new(Vec::new()),
             misses: std::sync::atomic::AtomicU64::new(0),
             doc_count: meta.doc_count,
@@ -1568,7 +1585,7 @@ impl Store {
                     end - start
                 )));
             }
-            insert_range(self.raw.entry(f).or_default(), start, bytes);
+            insert_range(&mut self.raw[f as usize], start, bytes);
             return Ok(true);
         }
         let loc = Loc {
@@ -1586,7 +1603,7 @@ impl Store {
             }
         } else if let Some(i) = self.manifest.acronyms.iter().position(|b| b.1 == loc) {
             let definitions = load_acronym_bucket(&self.manifest, i, &bytes)?;
-            self.acronyms.insert(i, definitions);
+            self.acronyms[i] = Some(definitions);
         } else if let Some(part) = self.family_part_at(loc) {
             self.families[part as usize] = Some(self.load_families(part, &bytes)?);
         } else if let Some(i) = self.manifest.prefixes.iter().position(|p| p.1 == loc) {
@@ -1721,7 +1738,7 @@ impl Store {
         let Some(i) = acronym_bucket_of(&self.manifest, word) else {
             return Some(&[]);
         };
-        let found = self.acronyms.get(&i).map(Vec::as_slice);
+        let found = self.acronyms.get(i).and_then(Option::as_deref);
         if found.is_none() {
             self.need(self.manifest.acronyms[i].1, true);
         }
@@ -1730,7 +1747,7 @@ impl Store {
 
     /// The acronym definitions of the buckets loaded so far (one may be in two buckets).
     pub(crate) fn loaded_acronyms(&self) -> impl Iterator<Item = &crate::acronyms::Definition> {
-        self.acronyms.values().flatten()
+        self.acronyms.iter().flatten().flatten()
     }
 
     /// Whether acronyms come in buckets (format 3), rather than in the entry file.
@@ -1941,6 +1958,16 @@ impl Store {
         }
     }
 
+    /// Whether the index has many words in scripts whose folding takes the extended table, as
+    /// far as the manifest tells: at least one in [`BEYOND_CORE_SHARE`] of its dictionary parts
+    /// and pieces of one-letter completions starts with one. An English press room that quotes a
+    /// few Chinese names does not (the 22,181 English releases: 325 such words of 151,215); a
+    /// site in Japanese, Hindi or Thai does. Below the share, the table comes when a search
+    /// meets such a character.
+    pub(crate) fn words_beyond_core(&self) -> bool {
+        self.beyond_core
+    }
+
     /// The head length and end of the postings at `offset`, from the dictionary part that holds
     /// the term (which the search has loaded, having found the term there) or from PREFIXES.
     fn postings_extent(&self, offset: u64) -> Option<(u32, u64)> {
@@ -1966,7 +1993,7 @@ impl Store {
     }
 
     fn raw_bytes(&self, loc: Loc) -> Option<&[u8]> {
-        let ranges = self.raw.get(&loc.file)?;
+        let ranges = self.raw.get(loc.file as usize)?;
         let at = ranges.partition_point(|(start, _)| *start <= loc.start);
         let (start, bytes) = ranges.get(at.checked_sub(1)?)?;
         let from = (loc.start - start) as usize;

@@ -147,10 +147,7 @@ fn fold_char_with(c: char, out: &mut String, extended: Option<&FoldTable>) {
         return;
     }
     let code = u32::from(c);
-    let folded = if CORE_FOLD_RANGES
-        .iter()
-        .any(|&(start, end)| (start..end).contains(&code))
-    {
+    let folded = if !beyond_core(c) {
         core_fold_table().get(code)
     } else if let Some(table) = extended {
         table.get(code)
@@ -162,6 +159,22 @@ fn fold_char_with(c: char, out: &mut String, extended: Option<&FoldTable>) {
         Some(text) => out.push_str(text),
         None => lower_char(c, out),
     }
+}
+
+/// Whether folding `c` takes the extended table: a character outside ASCII and
+/// [`CORE_FOLD_RANGES`].
+pub(crate) fn beyond_core(c: char) -> bool {
+    let code = u32::from(c);
+    !c.is_ascii()
+        && !CORE_FOLD_RANGES
+            .iter()
+            .any(|&(start, end)| (start..end).contains(&code))
+}
+
+/// Whether the extended table is here: always natively; in wasm once
+/// [`load_extended_fold`] has had it.
+pub(crate) fn extended_fold_loaded() -> bool {
+    extended_fold_table().is_some()
 }
 
 /// Whether a character was folded without the extended table (lower-cased instead) since the

@@ -10,11 +10,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../www/serve.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+import { runBuilder, scratchDir } from './helpers.mjs';
 
 const demoDir = process.env.PRESSROOM_DEMO_DIR;
 if (!demoDir) throw new Error('PRESSROOM_DEMO_DIR is not set: build the demo with `cargo xtask demo`');
@@ -154,6 +155,53 @@ test('full-width letters fetch the engine’s extended folding once, then answer
   const fetched = requests.filter((r) => r.file === tables[0]);
   assert.equal(fetched.length, 1, JSON.stringify(fetched));
   assert.equal(fetched[0].bytes, statSync(path.join(indexDir, tables[0])).size);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a site mostly in another script gets the extended folding with its first pieces, not in a round of its own', async (t) => {
+  // 400 releases in Chinese characters (the module folds them only with the table), found by
+  // their Latin titles.
+  const ideograph = (i, k) => String.fromCodePoint(0x4e00 + ((i * 97 + k * 13) % 20_000));
+  const releases = Array.from({ length: 400 }, (_, i) => ({
+    url: `/r/${i}/`,
+    title: `Almaty ${i}`,
+    date: '2026-01-02',
+    body: Array.from({ length: 60 }, (_, k) => ideograph(i, k) + ideograph(i, k + 1)).join(' '),
+  }));
+  const root = await scratchDir(t, 'pressroom-e2e-cjk-');
+  const input = path.join(root, 'releases.jsonl');
+  writeFileSync(input, releases.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const out = path.join(root, 'pressroom');
+  runBuilder(['build', input, '--out', out, '--no-cache', '--quiet', '--split', 'always']);
+  writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>cjk</title>');
+  const site = await startServer({ root, port: 0 });
+  t.after(() => site.close());
+
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Each part file request, and whether a request for the index's own parts had finished then.
+  const issued = [];
+  let partsAnswered = 0;
+  const name = (request) => path.basename(new URL(request.url()).pathname);
+  page.on('request', (r) => name(r).endsWith('.bin') && issued.push({ file: name(r), after: partsAnswered }));
+  page.on('requestfinished', (r) => /^pressroom-[0-9a-f]+\.bin$/.test(name(r)) && partsAnswered++);
+  await page.goto(site.url + 'index.html');
+  const got = await page.evaluate(async () => {
+    const { Pressroom } = await import('/pressroom/pressroom-core.js');
+    const pr = await Pressroom.open('/pressroom/');
+    return pr.search('almaty 12', { limit: 10 });
+  });
+  const expected = JSON.parse(runBuilder(['query', out, 'almaty 12', '--json', '--limit', '10']));
+  assert.equal(got.hits[0].url, '/r/12/');
+  assert.deepEqual(
+    got.hits.map((h) => [h.url, h.excerpt]),
+    expected.hits.map((h) => [h.url, h.excerpt]),
+  );
+  const tables = issued.filter((r) => r.file.startsWith('pressroom_engine_fold_'));
+  assert.equal(tables.length, 1, JSON.stringify(issued));
+  assert.equal(tables[0].after, 0, `the table waited for a round of its own: ${JSON.stringify(issued)}`);
   assert.deepEqual(errors, []);
   await page.close();
 });
