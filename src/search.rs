@@ -728,10 +728,6 @@ fn order(sort: Sort, browsing: bool) -> impl Fn(&Scored, &Scored) -> std::cmp::O
     }
 }
 
-/// A release's record read by a search, with its body's words once something needed them
-/// (kept by the index: see [`Index::body_tokens`]).
-type Read = (u32, Stored, Option<Arc<Vec<Token>>>);
-
 /// Reads the records of a ranked page: proximity and written accents rescore the best of them,
 /// and the page's hits get their excerpts.
 fn finish(
@@ -758,9 +754,8 @@ fn finish(
     let order = order(options.sort, browsing);
     let limit = options.limit.min(MAX_LIMIT);
     // Proximity: the best matches are scored again with where their words stand.
-    // The records read, with their body's tokens when proximity needed them (the excerpt
-    // reuses them).
-    let mut read: Vec<Read> = Vec::new();
+    // The records read (their bodies' words are the index's to keep: `Index::body_tokens`).
+    let mut read: Vec<(u32, Stored)> = Vec::new();
     let window = ranked.len().min(RERANKED);
     let proximity = clause_terms.len() > 1 && ranking.proximity_bonus > 0.0;
     let marked = if ranking.diacritic_bonus > 0.0 {
@@ -774,16 +769,17 @@ fn finish(
     if options.sort == Sort::Relevance && (proximity || !marked.is_empty() || typing.is_some()) {
         for &(_, _, doc, _) in &ranked[..window] {
             if let Some(stored) = index.stored(doc)? {
-                read.push((doc, stored, None));
+                read.push((doc, stored));
             }
         }
         if index.pending() {
             return Ok(results);
         }
         for entry in &mut ranked[..window] {
-            let Some((_, stored, body)) = read.iter_mut().find(|r| r.0 == entry.2) else {
+            let Some((_, stored)) = read.iter().find(|r| r.0 == entry.2) else {
                 continue;
             };
+            let body = || index.body_tokens(entry.2, &stored.text);
             let title_tokens = analyze::tokens(&stored.title);
             index.note_title_length(entry.2, title_tokens.len());
             // The word being typed, completed from the title: the release scores as if that
@@ -796,11 +792,15 @@ fn finish(
                     .any(|t| o.completes(&t.term))
                     .then_some((o, at))
             }) {
-                let text = || index.body_tokens(entry.2, &stored.text);
-                let body = (open.field == Field::Any).then(|| &**body.get_or_insert_with(text));
-                if let Some((term, score)) =
-                    title_completion(index, ranking, open, entry.2, &title_tokens, body)
-                {
+                let body = (open.field == Field::Any).then(body);
+                if let Some((term, score)) = title_completion(
+                    index,
+                    ranking,
+                    open,
+                    entry.2,
+                    &title_tokens,
+                    body.as_deref(),
+                ) {
                     let clause_score = at.clause_score.max(score);
                     let tallied = at.tallied + tally(IN_TITLE);
                     let summed = at.score - at.clause_score + clause_score;
@@ -821,18 +821,14 @@ fn finish(
                 let near = if title > 0.0 {
                     title
                 } else {
-                    closeness(
-                        body.get_or_insert_with(|| index.body_tokens(entry.2, &stored.text)),
-                        clause_terms,
-                    )
+                    closeness(&body(), clause_terms)
                 };
                 entry.0 *= 1.0 + ranking.proximity_bonus * near;
             }
             if !marked.is_empty() {
                 let mut written = marked_in(&marked, &stored.title, &title_tokens);
                 if written.iter().any(|w| !w) {
-                    let body = body.get_or_insert_with(|| index.body_tokens(entry.2, &stored.text));
-                    let in_body = marked_in(&marked, &stored.text, body);
+                    let in_body = marked_in(&marked, &stored.text, &body());
                     written.iter_mut().zip(in_body).for_each(|(w, b)| *w |= b);
                 }
                 let share = written.iter().filter(|w| **w).count() as f64 / marked.len() as f64;
@@ -1898,22 +1894,19 @@ fn hit(
     index: &Index,
     doc: u32,
     score: f64,
-    read: &mut Vec<Read>,
+    read: &mut Vec<(u32, Stored)>,
     highlight: &HashSet<&str>,
     excerpt_words: usize,
 ) -> Result<Option<Hit>, Error> {
-    let (stored, body) = match read.iter().position(|r| r.0 == doc) {
-        Some(at) => {
-            let (_, stored, body) = read.swap_remove(at);
-            (stored, body)
-        }
+    let stored = match read.iter().position(|r| r.0 == doc) {
+        Some(at) => read.swap_remove(at).1,
         None => match index.stored(doc)? {
-            Some(stored) => (stored, None),
+            Some(stored) => stored,
             None => return Ok(None),
         },
     };
     let is_match = |term: &str| highlight.contains(term);
-    let body = body.unwrap_or_else(|| index.body_tokens(doc, &stored.text));
+    let body = index.body_tokens(doc, &stored.text);
     let excerpt = excerpt_of(&stored.text, &body, excerpt_words, is_match);
     Ok(Some(Hit {
         url: stored.url,
