@@ -19,7 +19,7 @@ pub const INDEX_FILE: &str = "index.pri";
 
 /// The format version this engine writes. Bump it, together with `FORMAT.md`, on any change to
 /// the bytes.
-pub const FORMAT_VERSION: u32 = 11;
+pub const FORMAT_VERSION: u32 = 12;
 /// The oldest format version this engine still reads. Version 1 is the single-file layout of
 /// version 2 under an older number (version 2 added the split layout beside it); version 3
 /// changed only the split entry's COLUMNS (body lengths as one-byte codes); version 4 added a
@@ -31,7 +31,10 @@ pub const FORMAT_VERSION: u32 = 11;
 /// COLUMNS no longer hold title lengths; version 9 writes the rest of the manifest compactly too
 /// (dictionary parts, acronym buckets and word family pieces each from the one before); version
 /// 10 keeps body lengths to within 1/8 instead of 1/16 (see [`length_code`]) and cuts a split
-/// index's acronyms into buckets by ranges of words instead of by first character.
+/// index's acronyms into buckets by ranges of words instead of by first character; version 11
+/// lets a split index's dictionary parts locate their postings and word family pieces; version
+/// 12 stores a split index's longer document lists as gzip members and flags an index whose
+/// releases need the extended folding table.
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 pub(crate) const MAGIC: &[u8; 8] = b"PRESSRMI";

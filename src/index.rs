@@ -515,7 +515,7 @@ impl Index {
             Storage::Split(store) => match store.postings(value, false) {
                 Some(bytes) => {
                     let postings = format::read_postings(
-                        bytes,
+                        &bytes,
                         0,
                         df,
                         self.meta.doc_count,
@@ -544,7 +544,7 @@ impl Index {
             ),
             Storage::Split(store) => match store.postings(value, true) {
                 Some(bytes) => format::read_positions_for(
-                    bytes,
+                    &bytes,
                     0,
                     df,
                     self.meta.doc_count,
@@ -912,16 +912,33 @@ mod tests {
     #[test]
     #[cfg(not(target_arch = "wasm32"))] // the writer splits natively
     fn a_split_index_mostly_in_other_scripts_asks_for_the_folding_with_its_first_pieces() {
-        // Releases in Chinese characters (enough words for several dictionary parts), or in
-        // English with one Chinese name: only the first asks for the table with its pieces.
+        // The builder counts the releases with a letter the extended table folds: a site in
+        // Chinese characters, one in English with one release in five in Chinese (which the
+        // dictionary's part starts, all Latin, did not tell before version 12) and one in
+        // full-width Latin (which folds to plain letters in the dictionary) ask for the table
+        // with their first pieces; one in English that quotes a Chinese name in one release in
+        // forty does not.
         let chinese = |i: u32| -> String {
             let ideograph = |k: u32| char::from_u32(0x4E00 + (i * 97 + k * 13) % 20_000).unwrap();
             (0..60)
                 .map(|k| format!("{}{} ", ideograph(k), ideograph(k + 1)))
                 .collect()
         };
-        let english = |i: u32| format!("Leaders met in Almaty, {i} of them, and 习近平 spoke.");
-        let bodies: [(&dyn Fn(u32) -> String, bool); 2] = [(&english, false), (&chinese, true)];
+        let english = |i: u32| match i % 40 {
+            0 => format!("Leaders met in Almaty, {i} of them, and 习近平 spoke."),
+            _ => format!("Leaders met in Almaty, {i} of them."),
+        };
+        let mixed = |i: u32| match i % 5 {
+            0 => chinese(i),
+            _ => english(i + 1),
+        };
+        let full_width = |i: u32| format!("Ｓｕｍｍｉｔ ｏｆ ｌｅａｄｅｒｓ {i}");
+        let bodies: [(&dyn Fn(u32) -> String, bool); 4] = [
+            (&english, false),
+            (&chinese, true),
+            (&mixed, true),
+            (&full_width, true),
+        ];
         for (body, wanted) in bodies {
             let mut writer = crate::IndexWriter::new();
             for i in 0..400 {

@@ -20,6 +20,7 @@
 //! and carries on with what it has; the caller fetches every needed piece (in parallel), adds it
 //! ([`crate::Index::add_part`]) and searches again, until nothing is missing.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Mutex;
@@ -72,6 +73,15 @@ const PREFIX_PIECE_BYTES: usize = 2 << 10;
 /// 5.8 KB of them.
 #[cfg(not(target_arch = "wasm32"))]
 const ACRONYM_BUCKET_BYTES: usize = 1 << 10;
+/// A term's head (its document list) or positions of at least this many bytes are stored as a
+/// gzip member when that is smaller (version 12). Below, a member saves little, and raw bytes
+/// join the raw ranges near them in one range of a request, where each member takes a range
+/// (and about 100 bytes of a multipart answer's headers) of its own. On the 22,181 benchmark
+/// releases, 128, 256, 384, 512 and 640 bytes all make the median later query of the bench
+/// 40.4 KB (48.1 KB with everything raw) and 1,024 bytes 40.9 KB; the parts take 72.6 MB at 128
+/// and 72.8 MB at 640 (2026-12-02).
+#[cfg(not(target_arch = "wasm32"))]
+const GZIP_POSTINGS_BYTES: usize = 512;
 /// One-letter prefixes expand to at most this many completions, precomputed in PREFIXES.
 pub(crate) const ONE_LETTER_EXPANSIONS: usize = 8;
 
@@ -322,6 +332,12 @@ pub(crate) struct Manifest {
     /// first prefix and a gzip member of PREFIXES (the format of the section) for the range,
     /// fetched with the first query that types one of them. Before, the entry held them all.
     pub prefixes: Vec<(String, Loc)>,
+    /// Whether head fields carry a gzip bit (version 12; see [`pack_postings`]).
+    pub packed_heads: bool,
+    /// Whether at least one release in [`BEYOND_CORE_SHARE`] has a word character that folds
+    /// with the extended table, as the builder counted them (version 12: bit 0 of the manifest's
+    /// flags); `None` before, where [`Store::new`] estimates it from the dictionary.
+    pub fold_early: Option<bool>,
 }
 
 /// How a split index says where each release's record lies in the RECORDS space.
@@ -399,6 +415,9 @@ impl Manifest {
             put_loc_after(&mut out, loc, previous.map(|p| &p.1));
             previous = Some(piece);
         }
+        // Version 12: flags.
+        debug_assert!(self.packed_heads, "the builder writes version 12");
+        put_varint(&mut out, u64::from(self.fold_early == Some(true)));
         out
     }
 
@@ -600,6 +619,11 @@ impl Manifest {
                 }
             }
         }
+        let fold_early = if version >= PACKED_HEADS {
+            Some(c.varint()? & 1 == 1)
+        } else {
+            None
+        };
         // A fetched piece is known by where it lies: two pieces in one place would leave the
         // second never loaded, and the page asking for it until its rounds run out.
         let mut pieces: Vec<Loc> = dict.iter().map(|p| p.loc).collect();
@@ -629,6 +653,8 @@ impl Manifest {
             self_locating: version >= SELF_LOCATING_PARTS,
             families,
             prefixes,
+            packed_heads: version >= PACKED_HEADS,
+            fold_early,
         })
     }
 }
@@ -637,6 +663,10 @@ impl Manifest {
 /// word family piece lies, which the manifest no longer lists, and whose manifest lists each part
 /// by the shortest prefix of its first term that sorts after the part before.
 const SELF_LOCATING_PARTS: u32 = 11;
+/// The first format version that may store a term's head and positions as gzip members (see
+/// [`pack_postings`]), whose head fields (in dictionary parts and PREFIXES) say so (see
+/// [`Head`]), and whose manifest ends with its flags.
+const PACKED_HEADS: u32 = 12;
 /// The first format version whose manifest places each piece after the one listed before it
 /// (see [`put_loc_after`]) and front-codes the dictionary parts' first terms.
 const COMPACT_MANIFEST: u32 = 9;
@@ -853,7 +883,10 @@ fn encode_prefixes(prefixes: &Prefixes) -> Vec<u8> {
     out
 }
 
-fn decode_prefixes(bytes: &[u8], doc_count: u32, postings: u64) -> Result<Prefixes, Error> {
+/// Decodes PREFIXES, each completion's head length as a head field (see [`pack_postings`]):
+/// before version 12, the length shifted up.
+fn decode_prefixes(bytes: &[u8], doc_count: u32, manifest: &Manifest) -> Result<Prefixes, Error> {
+    let postings = manifest.postings.len();
     let mut c = Cursor::new(bytes, "PREFIXES");
     let count = c.varint()?;
     if count > bytes.len() as u64 {
@@ -870,10 +903,10 @@ fn decode_prefixes(bytes: &[u8], doc_count: u32, postings: u64) -> Result<Prefix
         for _ in 0..k {
             let term = c.str()?.to_owned();
             let value = c.varint()?;
-            let (head, len) = (c.varint32()?, c.varint()?);
+            let (head, len) = (head_field(c.varint32()?, manifest)?, c.varint()?);
             check_term_value(value, doc_count, postings, &term)?;
             let end = (split_term_value(value).0 as u64).checked_add(len);
-            if u64::from(head) > len || end.map_or(true, |e| e > postings) {
+            if u64::from(Head::decode(head).stored) > len || end.map_or(true, |e| e > postings) {
                 return Err(Error::corrupt("PREFIXES", format!("postings of {term:?}")));
             }
             completions.push((term, value, head, len));
@@ -883,7 +916,45 @@ fn decode_prefixes(bytes: &[u8], doc_count: u32, postings: u64) -> Result<Prefix
     Ok(out)
 }
 
-/// The postings extent (head length, end) of each completion in `prefixes`, by offset.
+/// How a term's postings are stored, from its head field: `stored head length << 2 | positions
+/// gzipped << 1 | head gzipped` (version 12); before, the head length alone, all raw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Head {
+    /// The head's stored length: the document list, or the gzip member that holds it.
+    stored: u32,
+    /// Whether the head is a gzip member.
+    gzip: bool,
+    /// Whether the positions (from the head's end to the next term's postings) are one.
+    positions_gzip: bool,
+}
+
+impl Head {
+    fn decode(field: u32) -> Head {
+        Head {
+            stored: field >> 2,
+            gzip: field & 1 == 1,
+            positions_gzip: field & 2 == 2,
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn encode(self) -> u32 {
+        self.stored << 2 | u32::from(self.positions_gzip) << 1 | u32::from(self.gzip)
+    }
+}
+
+/// A head field as stored, as the engine keeps it: in the version-12 form (see [`Head`]).
+fn head_field(stored: u32, manifest: &Manifest) -> Result<u32, Error> {
+    if manifest.packed_heads {
+        Ok(stored)
+    } else {
+        stored
+            .checked_mul(4)
+            .ok_or_else(|| Error::corrupt("POSTINGS", "a head length"))
+    }
+}
+
+/// The postings extent (head field, end) of each completion in `prefixes`, by offset.
 fn completions_of(prefixes: &Prefixes) -> impl Iterator<Item = (u64, (u32, u64))> + '_ {
     prefixes
         .iter()
@@ -987,8 +1058,11 @@ pub(crate) fn split(
     let postings = section(Section::Postings);
     let families = format::read_families(section(Section::Stems))?;
 
-    // Every term with its postings range and the length of their head (the document list).
-    let all = format::term_postings(&terms, postings.len());
+    // Every term with its postings range (in POSTINGS), then as the parts store it (version 12):
+    // its head gzipped when that pays, each term's value giving where it lies in the postings
+    // space of the parts, and each term's head field (see `pack_postings`).
+    let (all, stored, heads) =
+        pack_postings(&format::term_postings(&terms, postings.len()), postings)?;
 
     let mut files = Files::default();
     // Dictionary parts: term ranges of about DICT_PART_BYTES, each `varint n | n × varint head
@@ -1058,30 +1132,30 @@ pub(crate) fn split(
         ranges.iter().cloned().zip(family_locs).collect::<Vec<_>>(),
         |(range, family)| {
             let mut builder = fst::MapBuilder::memory();
-            let mut heads = Vec::new();
-            put_varint(&mut heads, range.len() as u64);
-            for (term, value, offset, stop) in &all[range.clone()] {
+            let mut part = Vec::new();
+            put_varint(&mut part, range.len() as u64);
+            for ((term, value, ..), head) in all[range.clone()].iter().zip(&heads[range.clone()]) {
                 builder
                     .insert(term, *value)
                     .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
-                put_varint(&mut heads, head_len(&postings[*offset..*stop])? as u64);
+                put_varint(&mut part, u64::from(*head));
             }
             // The last term's postings run to the next part's first (the tail).
             let tail = all[range.clone()].last().map_or(0, |t| t.3 - t.2);
-            put_varint(&mut heads, tail as u64);
+            put_varint(&mut part, tail as u64);
             match family {
-                None => put_varint(&mut heads, 0),
+                None => put_varint(&mut part, 0),
                 Some(loc) => {
-                    put_varint(&mut heads, u64::from(loc.file) + 1);
-                    put_varint(&mut heads, loc.start);
-                    put_varint(&mut heads, loc.end - loc.start);
+                    put_varint(&mut part, u64::from(loc.file) + 1);
+                    put_varint(&mut part, loc.start);
+                    put_varint(&mut part, loc.end - loc.start);
                 }
             }
             let fst_bytes = builder
                 .into_inner()
                 .map_err(|e| Error::corrupt("TERMS", e.to_string()))?;
-            heads.extend_from_slice(&fst_bytes);
-            Ok(format::compress(&heads))
+            part.extend_from_slice(&fst_bytes);
+            Ok(format::compress(&part))
         },
     );
     for (info, part) in dict.iter_mut().zip(compressed) {
@@ -1089,8 +1163,11 @@ pub(crate) fn split(
     }
     let postings_space = store_space(
         &mut files,
-        all.iter().map(|t| (t.2 as u64, &postings[t.2..t.3])),
+        all.iter()
+            .zip(&stored)
+            .map(|(t, bytes)| (t.2 as u64, &bytes[..])),
     );
+    drop(stored);
 
     // Release records: `varint DOCDATA length | DOCDATA | text`, gzip-compressed one by one.
     let docs = section(Section::Docs);
@@ -1113,6 +1190,7 @@ pub(crate) fn split(
     columns
         .category_starts
         .push(columns.category_ids.len() as u32);
+    let fold_early = folds_beyond_core(raw_records.iter().map(|r| (&r.head[..], r.text)).collect());
     let compressed = compress_records(&raw_records);
     if compressed.len() != raw_records.len() {
         return Err(Error::corrupt("split", "a record was not compressed"));
@@ -1166,7 +1244,7 @@ pub(crate) fn split(
     let mut prefix_pieces = Vec::new();
     let mut piece: Prefixes = Vec::new();
     let mut raw = 0;
-    let mut prefixes = one_letter_prefixes(&all, postings)?.into_iter().peekable();
+    let mut prefixes = one_letter_prefixes(&all, &heads).into_iter().peekable();
     while let Some(entry) = prefixes.next() {
         raw += entry.0.len() + entry.1.iter().map(|c| c.0.len() + 12).sum::<usize>();
         piece.push(entry);
@@ -1194,6 +1272,8 @@ pub(crate) fn split(
         self_locating: true,
         families: Vec::new(),
         prefixes: prefix_pieces,
+        packed_heads: true,
+        fold_early: Some(fold_early),
     };
     let entry = format::write_container(&[
         (Section::Meta, section(Section::Meta).to_vec()),
@@ -1279,22 +1359,101 @@ fn head_len(postings: &[u8]) -> Result<usize, Error> {
     Ok(postings.len() - c.remaining())
 }
 
-/// The most frequent completions of every one-letter prefix, as search picks them from a whole
-/// dictionary (see `search::most_frequent`).
+/// Whether at least one release in [`BEYOND_CORE_SHARE`] has a letter or digit in its title or
+/// text that folds with the extended table (a release's DOCDATA, which holds its title, and its
+/// text): then a query's hits are likely to need the table, and the page fetches it with the
+/// query's first pieces (see [`Store::words_beyond_core`]). The 22,181 English releases have
+/// such characters in a few dozen releases (`Ⓡ`, subscript digits, a Chinese name), a press room
+/// in Japanese or Hindi in all of them, and one in English and Chinese in its Chinese ones.
 #[cfg(not(target_arch = "wasm32"))]
-fn one_letter_prefixes(
+fn folds_beyond_core(texts: Vec<(&[u8], &[u8])>) -> bool {
+    let n = texts.len();
+    let has = |bytes: &[u8]| {
+        String::from_utf8_lossy(bytes)
+            .chars()
+            .any(|c| crate::analyze::beyond_core(c) && c.is_alphanumeric())
+    };
+    let found = crate::parallel::map(texts, |(data, text)| has(data) || has(text));
+    let count = found.iter().filter(|&&f| f).count();
+    count > 0 && count * BEYOND_CORE_SHARE >= n
+}
+
+/// Terms as the parts store their postings (version 12): the same terms and document
+/// frequencies as `all` (from TERMS), each with its offset and end in the parts' postings space
+/// and its value pointing there; each term's stored postings; and its [`Head`] field. Its head
+/// (the document list) and its positions are each stored as a gzip member when they take
+/// [`GZIP_POSTINGS_BYTES`] or more and the member is smaller: a frequent word's document list
+/// shrinks to about half (its gaps and frequencies are small numbers that repeat), its
+/// positions by about a sixth.
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(clippy::type_complexity)]
+fn pack_postings<'p>(
     all: &[(Vec<u8>, u64, usize, usize)],
-    postings: &[u8],
-) -> Result<Prefixes, Error> {
+    postings: &'p [u8],
+) -> Result<
+    (
+        Vec<(Vec<u8>, u64, usize, usize)>,
+        Vec<Cow<'p, [u8]>>,
+        Vec<u32>,
+    ),
+    Error,
+> {
+    let pack = |bytes: &'p [u8]| -> Cow<'p, [u8]> {
+        if bytes.len() >= GZIP_POSTINGS_BYTES {
+            let member = format::compress(bytes);
+            if member.len() < bytes.len() {
+                return Cow::Owned(member);
+            }
+        }
+        Cow::Borrowed(bytes)
+    };
+    let pieces = crate::parallel::map(all.iter().map(|t| (t.2, t.3)).collect(), |(offset, end)| {
+        let whole = &postings[offset..end];
+        let head_len = head_len(whole)?;
+        let (head, rest) = (pack(&whole[..head_len]), pack(&whole[head_len..]));
+        let field = Head {
+            stored: u32::try_from(head.len())
+                .ok()
+                .filter(|&len| len < 1 << 30)
+                .ok_or_else(|| Error::corrupt("POSTINGS", "a document list too long"))?,
+            gzip: matches!(head, Cow::Owned(_)),
+            positions_gzip: matches!(rest, Cow::Owned(_)),
+        };
+        let bytes = match (head, rest) {
+            (Cow::Borrowed(_), Cow::Borrowed(_)) => Cow::Borrowed(whole),
+            (head, rest) => Cow::Owned([&head[..], &rest[..]].concat()),
+        };
+        Ok::<_, Error>((bytes, field.encode()))
+    });
+    let mut placed = Vec::with_capacity(all.len());
+    let mut stored = Vec::with_capacity(all.len());
+    let mut heads = Vec::with_capacity(all.len());
+    let mut at = 0usize;
+    for ((term, value, ..), piece) in all.iter().zip(pieces) {
+        let (bytes, field) = piece?;
+        let df = split_term_value(*value).1;
+        let end = at + bytes.len();
+        placed.push((term.clone(), format::term_value(at as u64, df), at, end));
+        heads.push(field);
+        stored.push(bytes);
+        at = end;
+    }
+    Ok((placed, stored, heads))
+}
+
+/// The most frequent completions of every one-letter prefix, as search picks them from a whole
+/// dictionary (see `search::most_frequent`), with their head fields (see [`pack_postings`]).
+#[cfg(not(target_arch = "wasm32"))]
+fn one_letter_prefixes(all: &[(Vec<u8>, u64, usize, usize)], heads: &[u32]) -> Prefixes {
     // Terms sorted by bytes keep those of one first letter together; for each letter, the most
     // frequent terms of two letters or more (ties in term order).
     let mut out: Prefixes = Vec::new();
     let mut group: Vec<usize> = Vec::new();
     let mut letter: Option<char> = None;
-    let mut flush = |letter: Option<char>, group: &mut Vec<usize>| -> Result<(), Error> {
-        let Some(letter) = letter else { return Ok(()) };
+    let mut flush = |letter: Option<char>, group: &mut Vec<usize>| {
+        let Some(letter) = letter else { return };
         if group.is_empty() {
-            return Ok(());
+            return;
         }
         group.sort_by(|&a, &b| {
             split_term_value(all[b].1)
@@ -1309,13 +1468,12 @@ fn one_letter_prefixes(
             completions.push((
                 String::from_utf8_lossy(term).into_owned(),
                 *value,
-                head_len(&postings[*offset..*end])? as u32,
+                heads[i],
                 (end - offset) as u64,
             ));
         }
         out.push((letter.to_string(), completions));
         group.clear();
-        Ok(())
     };
     for (i, (term, ..)) in all.iter().enumerate() {
         let Ok(term) = std::str::from_utf8(term) else {
@@ -1324,7 +1482,7 @@ fn one_letter_prefixes(
         let mut chars = term.chars();
         let Some(first) = chars.next() else { continue };
         if letter != Some(first) {
-            flush(letter, &mut group)?;
+            flush(letter, &mut group);
             letter = Some(first);
         }
         // The letter itself is not a completion of itself.
@@ -1332,8 +1490,8 @@ fn one_letter_prefixes(
             group.push(i);
         }
     }
-    flush(letter, &mut group)?;
-    Ok(out)
+    flush(letter, &mut group);
+    out
 }
 
 /// `pressroom-<first 16 hex digits of the content's 64-bit hash>.bin`. The name changes whenever
@@ -1355,12 +1513,34 @@ pub(crate) struct DictPart {
     pub fst: fst::Map<Vec<u8>>,
     /// Postings offsets of the part's terms, in term order (which is also offset order).
     offsets: Vec<u64>,
-    /// The head length of each term's postings, in the same order.
+    /// The head field of each term's postings, in the same order (see [`Head`]).
     heads: Vec<u32>,
     /// The virtual postings range of the part's terms.
     postings: Range<u64>,
     /// Where the part's word family piece lies (version 11; before, the manifest says).
     family: Option<Loc>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl DictPart {
+    /// Where the part's terms' postings are gzip members (version 12), in the postings space.
+    fn members(&self) -> impl Iterator<Item = Range<u64>> + '_ {
+        self.offsets.iter().enumerate().flat_map(|(k, &offset)| {
+            let head = Head::decode(self.heads[k]);
+            let end = self
+                .offsets
+                .get(k + 1)
+                .copied()
+                .unwrap_or(self.postings.end);
+            let split = offset + u64::from(head.stored);
+            [
+                head.gzip.then_some(offset..split),
+                head.positions_gzip.then_some(split..end),
+            ]
+            .into_iter()
+            .flatten()
+        })
+    }
 }
 
 /// Acronym bucket `i`'s definitions, checked to belong in it: a word of each lies in its range
@@ -1459,16 +1639,20 @@ impl Store {
         let prefixes = decode_prefixes(
             layout.get(bytes, Section::Prefixes),
             meta.doc_count,
-            manifest.postings.len(),
+            &manifest,
         )?;
         let completions = completions_of(&prefixes).collect();
-        let (mut starts, mut beyond) = (0, 0);
-        let firsts = manifest.dict.iter().map(|p| &p.first);
-        for start in firsts.chain(manifest.prefixes.iter().map(|p| &p.0)) {
-            starts += 1;
-            beyond += usize::from(start.chars().any(crate::analyze::beyond_core));
-        }
-        let beyond_core = beyond > 0 && beyond * BEYOND_CORE_SHARE >= starts;
+        let beyond_core = manifest.fold_early.unwrap_or_else(|| {
+            // Before version 12, an estimate from the dictionary: the share of its parts and
+            // pieces of PREFIXES that start with such a character.
+            let (mut starts, mut beyond) = (0, 0);
+            let firsts = manifest.dict.iter().map(|p| &p.first);
+            for start in firsts.chain(manifest.prefixes.iter().map(|p| &p.0)) {
+                starts += 1;
+                beyond += usize::from(start.chars().any(crate::analyze::beyond_core));
+            }
+            beyond > 0 && beyond * BEYOND_CORE_SHARE >= starts
+        });
         let raw = manifest.files.iter().map(|_| Vec::new()).collect();
         let acronyms = manifest.acronyms.iter().map(|_| None).collect();
         Ok(Store {
@@ -1527,6 +1711,13 @@ impl Store {
         let mut last_raw: Option<(u32, usize)> = None;
         for (loc, gzip) in needs {
             let file = self.manifest.files[loc.file as usize].0.clone();
+            // A raw range never reaches across a gzip member asked for in the same round (a
+            // member of postings, from version 12, may lie between two raw ranges): a server
+            // may refuse a request whose ranges overlap, as `www/serve.mjs` does, or send
+            // the whole file.
+            if gzip && last_raw.is_some_and(|(f, _)| f == loc.file) {
+                last_raw = None;
+            }
             if !gzip {
                 if let Some((f, i)) = last_raw {
                     let prev = &mut out[i];
@@ -1656,6 +1847,38 @@ impl Store {
                 .map_err(|e| Error::corrupt("part", format!("{name}: {e}")))?;
             self.families[part as usize] = Some(self.load_families(part, &inflated)?);
         }
+        // Version 12: the postings stored as gzip members, of the parts loaded so far, whose
+        // bytes are in (this file's, or those of a file read before the part's).
+        let heads: Vec<Loc> = self
+            .dict
+            .iter()
+            .flatten()
+            .flat_map(DictPart::members)
+            .filter_map(|range| self.manifest.postings.locate(range))
+            .filter(|loc| {
+                !self.inflated.contains_key(&(loc.file, loc.start))
+                    && self.raw_bytes(*loc).is_some()
+            })
+            .collect();
+        let inflated = crate::parallel::map(heads, |loc| {
+            let raw = self.raw_bytes(loc).unwrap_or_default();
+            let name = &self.manifest.files[loc.file as usize].0;
+            let bad = |e: String| {
+                Error::corrupt(
+                    "part",
+                    format!("{name}: postings at byte {}: {e}", loc.start),
+                )
+            };
+            if !raw.starts_with(&[0x1f, 0x8b]) {
+                return Err(bad("not a gzip member".into()));
+            }
+            let bytes = format::decompress(raw).map_err(|e| bad(e.to_string()))?;
+            Ok::<_, Error>(((loc.file, loc.start), bytes))
+        });
+        for head in inflated {
+            let (key, bytes) = head?;
+            self.inflated.insert(key, bytes);
+        }
         Ok(())
     }
 
@@ -1683,7 +1906,7 @@ impl Store {
             return Ok(());
         }
         let pieces = &self.manifest.prefixes;
-        let piece = decode_prefixes(bytes, self.doc_count, self.manifest.postings.len())?;
+        let piece = decode_prefixes(bytes, self.doc_count, &self.manifest)?;
         let outside = piece.iter().find(|(prefix, _)| {
             *prefix < pieces[i].0 || pieces.get(i + 1).is_some_and(|next| *prefix >= next.0)
         });
@@ -1812,7 +2035,7 @@ impl Store {
         }
         let mut heads = Vec::with_capacity(n as usize);
         for _ in 0..n {
-            heads.push(c.varint32()?);
+            heads.push(head_field(c.varint32()?, &self.manifest)?);
         }
         // Version 11: where the last term's postings end and where the family piece lies.
         let (tail, family) = if self.manifest.self_locating {
@@ -1898,7 +2121,7 @@ impl Store {
         };
         for (k, &head) in heads.iter().enumerate() {
             let end = offsets.get(k + 1).copied().unwrap_or(postings.end);
-            if u64::from(head) > end - offsets[k] {
+            if u64::from(Head::decode(head).stored) > end - offsets[k] {
                 return Err(bad("postings head length"));
             }
         }
@@ -1934,28 +2157,58 @@ impl Store {
     }
 
     /// The postings of the term with fst value `value`: its document list only (`positions`
-    /// false) or all of it. `None` (and recorded as needed) when not loaded yet.
-    pub(crate) fn postings(&self, value: u64, positions: bool) -> Option<&[u8]> {
+    /// false) or all of it. `None` (and what is missing recorded as needed) when not loaded yet.
+    /// Pieces stored as gzip members (version 12) are read inflated, as the page added them; a
+    /// head and positions stored apart are joined (a phrase's few terms).
+    pub(crate) fn postings(&self, value: u64, positions: bool) -> Option<Cow<'_, [u8]>> {
         let offset = split_term_value(value).0 as u64;
         let (head, full_end) = self.postings_extent(offset)?;
-        let end = if positions {
-            full_end
-        } else {
-            offset + u64::from(head)
-        };
+        let head = Head::decode(head);
         let loc = self.manifest.postings.locate(offset..full_end)?;
-        let want = Loc {
-            file: loc.file,
-            start: loc.start,
-            end: loc.start + (end - offset),
-        };
-        match self.raw_bytes(want) {
-            Some(bytes) => Some(bytes),
-            None => {
-                self.need(want, false);
-                None
-            }
+        let split = loc.start + u64::from(head.stored);
+        if !head.gzip && (!positions || !head.positions_gzip) {
+            let end = if positions { loc.end } else { split };
+            let want = Loc { end, ..loc };
+            return match self.raw_bytes(want) {
+                Some(bytes) => Some(Cow::Borrowed(bytes)),
+                None => {
+                    self.need(want, false);
+                    None
+                }
+            };
         }
+        let piece = |range: Loc, gzip: bool| {
+            let bytes = if gzip {
+                self.inflated_member(range)
+            } else {
+                self.raw_bytes(range).map(Cow::Borrowed)
+            };
+            if bytes.is_none() {
+                self.need(range, gzip);
+            }
+            bytes
+        };
+        let first = piece(Loc { end: split, ..loc }, head.gzip);
+        if !positions {
+            return first;
+        }
+        let rest = piece(
+            Loc {
+                start: split,
+                ..loc
+            },
+            head.positions_gzip,
+        );
+        let mut joined = first?.into_owned();
+        joined.extend_from_slice(&rest?);
+        Some(Cow::Owned(joined))
+    }
+
+    /// The gzip member at `loc`, inflated, as the page (or [`Store::add_file`]) added it.
+    fn inflated_member(&self, loc: Loc) -> Option<Cow<'_, [u8]>> {
+        self.inflated
+            .get(&(loc.file, loc.start))
+            .map(|bytes| Cow::Borrowed(&bytes[..]))
     }
 
     /// Whether the index has many words in scripts whose folding takes the extended table, as
@@ -2093,8 +2346,8 @@ impl Store {
             .records
             .locate(start..end)
             .ok_or_else(|| Error::corrupt("record offsets", format!("release {doc}")))?;
-        if let Some(bytes) = self.inflated.get(&(loc.file, loc.start)) {
-            return Ok(Some(std::borrow::Cow::Borrowed(bytes)));
+        if let Some(bytes) = self.inflated_member(loc) {
+            return Ok(Some(bytes));
         }
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(raw) = self.raw_bytes(loc) {
@@ -2160,6 +2413,57 @@ pub(crate) fn read_record(record: &[u8]) -> Result<(DocData<'_>, &str), Error> {
 mod tests {
     use super::*;
 
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))] // the writer splits natively
+    fn long_postings_are_gzip_members_that_inflate_to_the_single_files_bytes() {
+        // 700 releases: a word in every one (a document list and positions of over 512 bytes
+        // each), another in one release in fifty.
+        let mut writer = crate::IndexWriter::new();
+        for i in 0..700 {
+            let rare = if i % 50 == 0 { " rare" } else { "" };
+            let release = crate::Release {
+                url: format!("/{i}"),
+                title: format!("Report {i}"),
+                body: format!("common words in release {i}{rare}"),
+                ..crate::Release::default()
+            };
+            writer.add(release).unwrap();
+        }
+        let whole = writer.finish().unwrap();
+        let layout = format::read_container(&whole).unwrap();
+        let terms = fst::Map::new(layout.get(&whole, Section::Terms).to_vec()).unwrap();
+        let postings = layout.get(&whole, Section::Postings);
+        let all = format::term_postings(&terms, postings.len());
+        let (placed, stored, heads) = pack_postings(&all, postings).unwrap();
+        let heads: Vec<Head> = heads.into_iter().map(Head::decode).collect();
+        let term = |word: &str| all.iter().position(|t| t.0 == word.as_bytes()).unwrap();
+        let (common, rare) = (heads[term("common")], heads[term("rare")]);
+        assert!(common.gzip && common.positions_gzip, "{common:?}");
+        assert!(!rare.gzip && !rare.positions_gzip, "{rare:?}");
+        let mut at = 0;
+        for (k, (term, value, offset, end)) in all.iter().enumerate() {
+            // The same term and document frequency, at the next offset of the stored space.
+            let (head, bytes) = (heads[k], &stored[k]);
+            assert_eq!(placed[k].0, *term);
+            assert_eq!(
+                split_term_value(placed[k].1),
+                (at, split_term_value(*value).1)
+            );
+            assert_eq!((placed[k].2, placed[k].3), (at, at + bytes.len()));
+            at += bytes.len();
+            // Inflated, the stored pieces are the single file's postings.
+            let inflate = |piece: &[u8], gzip: bool| match gzip {
+                true => format::decompress(piece).unwrap(),
+                false => piece.to_vec(),
+            };
+            let (first, rest) = bytes.split_at(head.stored as usize);
+            let mut read = inflate(first, head.gzip);
+            assert_eq!(read.len(), head_len(&postings[*offset..*end]).unwrap());
+            read.extend(inflate(rest, head.positions_gzip));
+            assert_eq!(read, &postings[*offset..*end]);
+        }
+    }
+
     // Native only: the wasm build has no writer.
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
@@ -2188,6 +2492,8 @@ mod tests {
             self_locating: true,
             families: Vec::new(),
             prefixes: Vec::new(),
+            packed_heads: true,
+            fold_early: Some(false),
         };
         let bytes = manifest.encode();
         assert_eq!(
@@ -2245,6 +2551,8 @@ mod tests {
             self_locating: true,
             families: Vec::new(),
             prefixes: Vec::new(),
+            packed_heads: true,
+            fold_early: Some(false),
         };
         // Small buckets: one per word, and a definition in the bucket of its acronym and in
         // that of its expansion's first word. Each bucket after the first starts at the
@@ -2331,6 +2639,9 @@ mod tests {
                 ("é".into(), loc(1, 260, 300)),
                 ("ж".into(), loc(1, 400, 500)),
             ],
+            packed_heads: true,
+            // Version 12: the builder's flag for the extended folding table round-trips too.
+            fold_early: Some(true),
         };
         let bytes = manifest.encode();
         assert_eq!(
