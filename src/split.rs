@@ -6,14 +6,15 @@
 //!
 //! ```text
 //! index.pri (entry, gzip)  META SETTINGS CATEGORIES LANGS ACRONYMS COLUMNS MANIFEST PREFIXES
-//! pressroom-<hash>.bin     dictionary parts (gzip members), postings (raw), pages of the
+//! pressroom-<hash>.bin     dictionary parts (gzip members), postings (raw, a frequent word's
+//!                          document list and positions as gzip members), pages of the
 //!                          release records' lengths (gzip members), one record per release
 //!                          (gzip member)
 //! ```
 //!
 //! The dictionary is cut into term ranges; each part is an `fst` of its terms plus, per term, the
-//! length of the document list at the head of its postings, so a query that needs no positions
-//! fetches only that head. Every piece is read with an HTTP range request; pieces stored as gzip
+//! stored length of the document list at the head of its postings, so a query that needs no
+//! positions fetches only that head. Every piece is read with an HTTP range request; pieces stored as gzip
 //! members are inflated by the browser's `DecompressionStream` before they reach the engine.
 //!
 //! Reading works by asking: a search that touches a piece not yet loaded records it as *needed*
@@ -858,11 +859,12 @@ impl Columns {
 
 // ---------------------------------------------------------------------------------------------
 // PREFIXES: `varint count | count × (str prefix | varint k | k × completion)`, sorted by prefix;
-// completion: `str term | varint value | varint head length | varint postings length`. The
+// completion: `str term | varint value | varint head field | varint postings length` (a head
+// length before version 12; see [`Head`]). The
 // [`ONE_LETTER_EXPANSIONS`] most frequent completions of each one-letter prefix, with what it
 // takes to fetch their postings, so the first keystroke fetches no dictionary part.
 
-/// A completion: the term, its fst value, and its postings' head and full lengths.
+/// A completion: the term, its fst value, its postings' head field and their stored length.
 pub(crate) type Completion = (String, u64, u32, u64);
 pub(crate) type Prefixes = Vec<(String, Vec<Completion>)>;
 
@@ -1065,8 +1067,7 @@ pub(crate) fn split(
         pack_postings(&format::term_postings(&terms, postings.len()), postings)?;
 
     let mut files = Files::default();
-    // Dictionary parts: term ranges of about DICT_PART_BYTES, each `varint n | n × varint head
-    // length | fst`, gzip-compressed.
+    // Dictionary parts: term ranges of about DICT_PART_BYTES of terms.
     let mut ranges = Vec::new();
     let mut start = 0;
     while start < all.len() {
@@ -1126,7 +1127,7 @@ pub(crate) fn split(
         });
     }
 
-    // Dictionary parts: `varint n | n × varint head length | varint postings tail | family
+    // Dictionary parts: `varint n | n × varint head field | varint postings tail | family
     // piece | fst` (see FORMAT.md), gzip-compressed.
     let compressed = crate::parallel::map(
         ranges.iter().cloned().zip(family_locs).collect::<Vec<_>>(),
@@ -1596,7 +1597,7 @@ pub(crate) struct Store {
     prefixes: Prefixes,
     /// Which of the manifest's pieces of PREFIXES are loaded.
     prefix_pieces: Vec<bool>,
-    /// The postings extent (head length, end) of every PREFIXES completion, by offset.
+    /// The postings extent (head field, end) of every PREFIXES completion, by offset.
     completions: HashMap<u64, (u32, u64)>,
     dict: Vec<Option<DictPart>>,
     /// The loaded dictionary parts by where their postings start, sorted (their ranges are
@@ -2221,7 +2222,7 @@ impl Store {
         self.beyond_core
     }
 
-    /// The head length and end of the postings at `offset`, from the dictionary part that holds
+    /// The head field and end of the postings at `offset`, from the dictionary part that holds
     /// the term (which the search has loaded, having found the term there) or from PREFIXES.
     fn postings_extent(&self, offset: u64) -> Option<(u32, u64)> {
         // The loaded parts' postings ranges are apart: only the last to start at or before
