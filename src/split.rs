@@ -224,6 +224,13 @@ impl Space {
         self.segments.last().map_or(0, |s| s.0 + s.3)
     }
 
+    /// Whether `loc` lies inside one of the space's segments.
+    fn holds(&self, loc: Loc) -> bool {
+        self.segments.iter().any(|&(_, file, offset, len)| {
+            file == loc.file && offset <= loc.start && loc.end <= offset + len
+        })
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
     fn write_to(&self, out: &mut Vec<u8>) {
         put_varint(out, self.segments.len() as u64);
@@ -286,13 +293,14 @@ pub(crate) struct DictPartInfo {
 /// locator: varint page size | varint page count | per page: loc
 /// varint bucket count | per acronym bucket: varint shared | str rest of its start | loc
 /// varint piece count | per piece of PREFIXES: varint shared | str rest of its first letter | loc
+/// varint flags (bit 0: see [`Manifest::fold_early`])
 /// loc: varint file | varint start − the end of the piece before it in the same file (else 0)
 ///      | varint length
 /// space: varint segment count | per segment: varint virtual start | varint file
 ///        | varint offset in the file | varint length
 /// ```
 ///
-/// That is version 11: a part's or bucket's start is the shortest prefix of its first term or
+/// That is version 12. Version 11 had no flags. From version 11 a part's or bucket's start is the shortest prefix of its first term or
 /// word that sorts after the one before, and the dictionary parts say where their postings end
 /// and where their family pieces lie. Version 10 gave each part's `varint postings length` after
 /// its loc, listed parts and buckets by their whole first term or word, and listed the family
@@ -333,7 +341,7 @@ pub(crate) struct Manifest {
     /// first prefix and a gzip member of PREFIXES (the format of the section) for the range,
     /// fetched with the first query that types one of them. Before, the entry held them all.
     pub prefixes: Vec<(String, Loc)>,
-    /// Whether head fields carry a gzip bit (version 12; see [`pack_postings`]).
+    /// Whether head fields carry the two gzip bits (version 12; see [`Head`]).
     pub packed_heads: bool,
     /// Whether at least one release in [`BEYOND_CORE_SHARE`] has a word character that folds
     /// with the extended table, as the builder counted them (version 12: bit 0 of the manifest's
@@ -908,7 +916,7 @@ fn decode_prefixes(bytes: &[u8], doc_count: u32, manifest: &Manifest) -> Result<
             let (head, len) = (head_field(c.varint32()?, manifest)?, c.varint()?);
             check_term_value(value, doc_count, postings, &term)?;
             let end = (split_term_value(value).0 as u64).checked_add(len);
-            if u64::from(Head::decode(head).stored) > len || end.map_or(true, |e| e > postings) {
+            if !Head::decode(head).fits(len) || end.map_or(true, |e| e > postings) {
                 return Err(Error::corrupt("PREFIXES", format!("postings of {term:?}")));
             }
             completions.push((term, value, head, len));
@@ -937,6 +945,18 @@ impl Head {
             gzip: field & 1 == 1,
             positions_gzip: field & 2 == 2,
         }
+    }
+
+    /// Whether the head and positions it describes fit in postings of `len` stored bytes: a
+    /// head of at least one byte, and a gzip member of at least the 18 bytes of gzip's header
+    /// and trailer (so that no piece is empty, and two pieces never start at one place).
+    fn fits(self, len: u64) -> bool {
+        const GZIP_MEMBER_MIN: u64 = 18;
+        let head = u64::from(self.stored);
+        head >= 1
+            && head <= len
+            && (!self.gzip || head >= GZIP_MEMBER_MIN)
+            && (!self.positions_gzip || len - head >= GZIP_MEMBER_MIN)
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -1606,7 +1626,8 @@ pub(crate) struct Store {
     /// Raw byte ranges, by file, sorted by start, apart (see `insert_range`). Sorted vectors,
     /// not B-trees: the engine's wasm would carry a copy of the B-tree code for them alone.
     raw: Vec<Vec<(u64, Vec<u8>)>>,
-    /// Inflated gzip members (release records), by file and start.
+    /// Inflated gzip members (release records, and from version 12 members of postings), by
+    /// file and start.
     inflated: HashMap<(u32, u64), Vec<u8>>,
     /// The acronym buckets loaded so far, at their index in [`Manifest::acronyms`].
     acronyms: Vec<Option<Vec<crate::acronyms::Definition>>>,
@@ -1621,9 +1642,8 @@ pub(crate) struct Store {
     /// tell whether the lookups between them were complete.
     misses: std::sync::atomic::AtomicU64,
     doc_count: u32,
-    /// Whether at least one in [`BEYOND_CORE_SHARE`] of the dictionary parts and pieces of
-    /// PREFIXES starts with a character that folds with the extended table (see
-    /// [`Store::words_beyond_core`]).
+    /// Whether the page should fetch the extended folding table with a query's first pieces
+    /// (see [`Store::words_beyond_core`]).
     beyond_core: bool,
 }
 
@@ -1805,7 +1825,8 @@ impl Store {
             return Ok(false);
         } else {
             self.inflated.insert((f, start), bytes);
-            return Ok(false);
+            // A record cannot change a ranking; a member of postings (version 12) can.
+            return Ok(!self.manifest.records.holds(loc));
         }
         Ok(true)
     }
@@ -2122,7 +2143,7 @@ impl Store {
         };
         for (k, &head) in heads.iter().enumerate() {
             let end = offsets.get(k + 1).copied().unwrap_or(postings.end);
-            if u64::from(Head::decode(head).stored) > end - offsets[k] {
+            if !Head::decode(head).fits(end - offsets[k]) {
                 return Err(bad("postings head length"));
             }
         }
@@ -2179,6 +2200,9 @@ impl Store {
             };
         }
         let piece = |range: Loc, gzip: bool| {
+            if range.start == range.end {
+                return Some(Cow::Borrowed(&[][..]));
+            }
             let bytes = if gzip {
                 self.inflated_member(range)
             } else {
@@ -2200,8 +2224,9 @@ impl Store {
             },
             head.positions_gzip,
         );
-        let mut joined = first?.into_owned();
-        joined.extend_from_slice(&rest?);
+        let (first, rest) = (first?, rest?);
+        let mut joined = first.into_owned();
+        joined.extend_from_slice(&rest);
         Some(Cow::Owned(joined))
     }
 
@@ -2212,12 +2237,13 @@ impl Store {
             .map(|bytes| Cow::Borrowed(&bytes[..]))
     }
 
-    /// Whether the index has many words in scripts whose folding takes the extended table, as
-    /// far as the manifest tells: at least one in [`BEYOND_CORE_SHARE`] of its dictionary parts
-    /// and pieces of one-letter completions starts with one. An English press room that quotes a
-    /// few Chinese names does not (the 22,181 English releases: 325 such words of 151,215); a
-    /// site in Japanese, Hindi or Thai does. Below the share, the table comes when a search
-    /// meets such a character.
+    /// Whether many releases have characters whose folding takes the extended table: from
+    /// version 12 the builder's flag (at least one release in [`BEYOND_CORE_SHARE`]; see
+    /// [`Manifest::fold_early`]); before, an estimate from the manifest: at least one in
+    /// [`BEYOND_CORE_SHARE`] of its dictionary parts and pieces of one-letter completions starts
+    /// with one. An English press room that quotes a few Chinese names has neither; a site in
+    /// Japanese, Hindi or Thai has both. Otherwise the table comes when a search meets such a
+    /// character.
     pub(crate) fn words_beyond_core(&self) -> bool {
         self.beyond_core
     }
@@ -2413,6 +2439,27 @@ pub(crate) fn read_record(record: &[u8]) -> Result<(DocData<'_>, &str), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_head_field_must_fit_its_postings() {
+        let head = |stored, gzip, positions_gzip| Head {
+            stored,
+            gzip,
+            positions_gzip,
+        };
+        assert!(head(1, false, false).fits(1) && head(18, true, true).fits(36));
+        // An empty head, a head past the postings, a member too small to be gzip.
+        assert!(!head(0, false, false).fits(10) && !head(11, false, false).fits(10));
+        assert!(!head(17, true, false).fits(40) && !head(18, true, true).fits(35));
+        #[cfg(not(target_arch = "wasm32"))]
+        for field in [
+            head(300, true, false),
+            head(7, false, true),
+            head(1 << 29, true, true),
+        ] {
+            assert_eq!(Head::decode(field.encode()), field);
+        }
+    }
 
     #[test]
     #[cfg(not(target_arch = "wasm32"))] // the writer splits natively
