@@ -1084,7 +1084,7 @@ pub(crate) fn split(
     // its head gzipped when that pays, each term's value giving where it lies in the postings
     // space of the parts, and each term's head field (see `pack_postings`).
     let (all, stored, heads) =
-        pack_postings(&format::term_postings(&terms, postings.len()), postings)?;
+        pack_postings(format::term_postings(&terms, postings.len()), postings)?;
 
     let mut files = Files::default();
     // Dictionary parts: term ranges of about DICT_PART_BYTES of terms.
@@ -1400,9 +1400,9 @@ fn folds_beyond_core(texts: Vec<(&[u8], &[u8])>) -> bool {
     count > 0 && count * BEYOND_CORE_SHARE >= n
 }
 
-/// Terms as the parts store their postings (version 12): the same terms and document
-/// frequencies as `all` (from TERMS), each with its offset and end in the parts' postings space
-/// and its value pointing there; each term's stored postings; and its [`Head`] field. Its head
+/// Terms as the parts store their postings (version 12): `all` (from TERMS, with their ranges in
+/// POSTINGS), each term's value, offset and end moved to the parts' postings space (the same
+/// document frequency); each term's stored postings; and its [`Head`] field. Its head
 /// (the document list) and its positions are each stored as a gzip member when they take
 /// [`GZIP_POSTINGS_BYTES`] or more and the member is smaller: a frequent word's document list
 /// shrinks to about half (its gaps and frequencies are small numbers that repeat), its
@@ -1410,7 +1410,7 @@ fn folds_beyond_core(texts: Vec<(&[u8], &[u8])>) -> bool {
 #[cfg(not(target_arch = "wasm32"))]
 #[allow(clippy::type_complexity)]
 fn pack_postings<'p>(
-    all: &[(Vec<u8>, u64, usize, usize)],
+    mut all: Vec<(Vec<u8>, u64, usize, usize)>,
     postings: &'p [u8],
 ) -> Result<
     (
@@ -1447,20 +1447,18 @@ fn pack_postings<'p>(
         };
         Ok::<_, Error>((bytes, field.encode()))
     });
-    let mut placed = Vec::with_capacity(all.len());
     let mut stored = Vec::with_capacity(all.len());
     let mut heads = Vec::with_capacity(all.len());
     let mut at = 0usize;
-    for ((term, value, ..), piece) in all.iter().zip(pieces) {
+    for ((_, value, offset, end), piece) in all.iter_mut().zip(pieces) {
         let (bytes, field) = piece?;
         let df = split_term_value(*value).1;
-        let end = at + bytes.len();
-        placed.push((term.clone(), format::term_value(at as u64, df), at, end));
+        (*value, *offset, *end) = (format::term_value(at as u64, df), at, at + bytes.len());
+        at = *end;
         heads.push(field);
         stored.push(bytes);
-        at = end;
     }
-    Ok((placed, stored, heads))
+    Ok((all, stored, heads))
 }
 
 /// The most frequent completions of every one-letter prefix, as search picks them from a whole
@@ -2189,17 +2187,6 @@ impl Store {
         let head = Head::decode(head);
         let loc = self.manifest.postings.locate(offset..full_end)?;
         let split = loc.start + u64::from(head.stored);
-        if !head.gzip && (!positions || !head.positions_gzip) {
-            let end = if positions { loc.end } else { split };
-            let want = Loc { end, ..loc };
-            return match self.raw_bytes(want) {
-                Some(bytes) => Some(Cow::Borrowed(bytes)),
-                None => {
-                    self.need(want, false);
-                    None
-                }
-            };
-        }
         let piece = |range: Loc, gzip: bool| {
             if range.start == range.end {
                 return Some(Cow::Borrowed(&[][..]));
@@ -2214,6 +2201,11 @@ impl Store {
             }
             bytes
         };
+        // All raw: one range, as stored.
+        if !head.gzip && (!positions || !head.positions_gzip) {
+            let end = if positions { loc.end } else { split };
+            return piece(Loc { end, ..loc }, false);
+        }
         let first = piece(Loc { end: split, ..loc }, head.gzip);
         if !positions {
             return first;
@@ -2483,7 +2475,7 @@ mod tests {
         let terms = fst::Map::new(layout.get(&whole, Section::Terms).to_vec()).unwrap();
         let postings = layout.get(&whole, Section::Postings);
         let all = format::term_postings(&terms, postings.len());
-        let (placed, stored, heads) = pack_postings(&all, postings).unwrap();
+        let (placed, stored, heads) = pack_postings(all.clone(), postings).unwrap();
         let heads: Vec<Head> = heads.into_iter().map(Head::decode).collect();
         let term = |word: &str| all.iter().position(|t| t.0 == word.as_bytes()).unwrap();
         let (common, rare) = (heads[term("common")], heads[term("rare")]);
